@@ -1,0 +1,3 @@
+"""cybench: benchmark LLMs on security detection work."""
+
+__version__ = "0.1.0"

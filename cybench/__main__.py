@@ -1,0 +1,3 @@
+from cybench.cli.app import main
+
+main()

@@ -1,0 +1,84 @@
+"""The provider interface every model backend implements.
+
+A model spec is `provider:name` (`llamacpp:qwen2.5-coder-0.5b`,
+`openai:gpt-4o-mini`, `baseline:random-forest`, `scripted:...`). A provider
+class is registered under its prefix in `cybench.models.registry` and turns
+chat requests into replies. Orchestration (batching, concurrency, retries,
+resume, parsing, cost) lives in `cybench.infer`, not in providers.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+
+class GenerationSettings(BaseModel):
+    """Decoding settings; all recorded in the run's parameters and row keys."""
+
+    temperature: float = Field(0.0, description="Sampling temperature; 0 is greedy.")
+    seed: int = Field(0, description="Sampling seed, for backends that take one.")
+    max_tokens: int = Field(256, description="Maximum tokens in each reply.")
+    structured: bool = Field(
+        True, description="Constrain replies to the answer JSON schema where supported."
+    )
+
+
+class ChatRequest(BaseModel):
+    """One prompt to send: system and user messages plus the answer schema."""
+
+    prompt_id: str
+    system: str
+    user: str
+    settings: GenerationSettings
+    response_schema: dict[str, Any] | None = Field(
+        None, description="JSON schema of the answer contract, for structured output."
+    )
+    sample: dict[str, Any] | None = Field(
+        None, description="The sample's features, for providers that read them directly "
+        "(the classical baselines); None for language models.",
+    )
+
+
+class Reply(BaseModel):
+    """What a provider returns for one request (before parsing)."""
+
+    text: str | None
+    finish_reason: str = "stop"
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    latency_s: float = 0.0
+    p_positive: float | None = Field(
+        None, description="Positive-class probability, for providers that have one."
+    )
+
+
+class Provider(ABC):
+    """A model backend: resolve the model once, then answer requests."""
+
+    prefix: ClassVar[str]
+    local: ClassVar[bool] = True
+    """Local providers run in-process (batched); API providers run concurrently."""
+
+    def __init__(self, name: str, options: dict[str, Any] | None = None) -> None:
+        self.name = name
+        self.options = dict(options or {})
+
+    @property
+    @abstractmethod
+    def model_id(self) -> str:
+        """Resolved id and revision (or file digest) recorded with every response."""
+
+    def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
+        """Answer a batch of requests in order; local providers override this."""
+        raise NotImplementedError
+
+    async def agenerate(self, request: ChatRequest) -> Reply:
+        """Answer one request; API providers override this."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release the model or client."""
