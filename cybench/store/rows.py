@@ -29,6 +29,16 @@ ROW_KEY = "row_key"
 WRITTEN_AT = "written_at"
 
 
+def arrow_table(con: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
+    """Run `query` and return its rows as an Arrow table without an extra copy.
+
+    DuckDB 2 names the method `to_arrow_table`; DuckDB 1 names it `arrow`.
+    """
+    relation = con.sql(query)
+    fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+    return fetch()
+
+
 def sql_string(value: str) -> str:
     """Quote `value` as a SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
@@ -112,11 +122,11 @@ class RowTable:
             return pa.table({ROW_KEY: pa.array([], pa.string())})
         with self._connect() as con:
             if keys is None:
-                return con.execute(sql).fetch_arrow_table()
+                return arrow_table(con, sql)
             wanted = pa.table({ROW_KEY: pa.array(list(keys), pa.string())})
             con.register("wanted", wanted)
             query = f"SELECT t.* FROM ({sql}) t JOIN wanted USING ({ROW_KEY})"
-            return con.execute(query).fetch_arrow_table()
+            return arrow_table(con, query)
 
     def compact(self) -> int:
         """Merge every batch into one deduplicated batch; return files merged."""
