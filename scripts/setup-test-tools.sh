@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system tools the report tests drive: Debian's headless Chromium
-# and texlive's pdflatex with booktabs. Needs root and apt-get; elsewhere it
-# says what is missing, and those tests skip unless CYBENCH_REQUIRE_TOOLS=1.
+# and texlive's pdflatex with booktabs. Needs root and apt-get. Without them it
+# prints what is missing, and those tests skip unless CYBENCH_REQUIRE_TOOLS=1.
 set -euo pipefail
 
 need=()
