@@ -96,6 +96,10 @@ class DatasetSpec:
     """Sources `fetch` accepts, a subset of `SOURCES`; `path` is always one."""
     default_source: ClassVar[str] = "path"
     """Source used when the user gives none."""
+    streams_raw: ClassVar[bool] = False
+    """When true, `clean` receives a `pyarrow.dataset.Dataset` over the raw
+    Parquet file instead of an in-memory table, so a DuckDB scan can stream
+    millions of rows; set it only if `clean` uses nothing but such a scan."""
     data_dir_names: ClassVar[tuple[str, ...]] = ()
     """Folder names under a data root ($CYBENCH_DATA, ../shared/data) that hold
     a local copy; `discover_paths` looks for them."""
@@ -107,10 +111,30 @@ class DatasetSpec:
             categories=self.categories,
         )
 
+    def locate(
+        self, source: str, paths: Sequence[Path], options: FetchOptions
+    ) -> list[Path] | None:
+        """Return the local files a fetch will read, downloading them if needed.
+
+        Optional: a dataset that implements `locate` and `read` lets the fetch
+        step digest the files and reuse an existing raw artifact before reading
+        them. The default returns None, and the fetch step then calls `fetch`.
+        """
+        return None
+
+    def read(
+        self, files: Sequence[Path], options: FetchOptions
+    ) -> tuple[pa.Table, dict[str, Any]]:
+        """Read files returned by `locate`; same result contract as `fetch`."""
+        raise NotImplementedError
+
     def fetch(
         self, source: str, paths: Sequence[Path], options: FetchOptions
     ) -> tuple[pa.Table, dict[str, Any]]:
         """Read the published files and return (raw rows, metadata).
+
+        The default calls `locate` and then `read`; override either this
+        method or both of those.
 
         `source` is one of `self.sources`. For `path`, `paths` lists the files
         or folders the user gave (folders are searched for the dataset's files);
@@ -130,7 +154,10 @@ class DatasetSpec:
         `AuthError` in one line that names the missing thing and shows the
         `--source path --path ...` form.
         """
-        raise NotImplementedError
+        files = self.locate(source, paths, options)
+        if files is None:
+            raise NotImplementedError(f"{type(self).__name__} implements no fetch")
+        return self.read(files, options)
 
     def clean(self, raw: pa.Table, raw_meta: Mapping[str, Any]) -> pa.Table:
         """Return the normalised samples of a raw table, one row per raw record.
