@@ -2,14 +2,145 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 
-from cybench.cli._stub import not_built
+from cybench.cli.output import print_json, say, warn
+from cybench.cli.state import JsonFlag, state, wants_json
+
+RunsArgument = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Key prefixes of responses artifacts (runs) to score.", show_default=False
+    ),
+]
+# Manifest meta entries left out of --json output: curve points, kept for reports.
+BULKY_META = ("curves", "reliability")
+DatasetOption = Annotated[
+    str | None,
+    typer.Option("--dataset", help="Score every run of this dataset's newest prompts."),
+]
 
 
-def score(ctx: typer.Context) -> None:
-    """Compute detection metrics with confidence intervals for one or more runs."""
-    raise not_built("score")
+def score(
+    ctx: typer.Context,
+    runs: RunsArgument = None,
+    dataset: DatasetOption = None,
+    events_per_day: Annotated[
+        float,
+        typer.Option(
+            "--events-per-day",
+            help="Events a day in the deployment, for alerts per day.",
+        ),
+    ] = 1_000_000,
+    prevalence: Annotated[
+        float,
+        typer.Option(
+            "--prevalence",
+            help="Share of positive events in the deployment (0-1), for precision "
+            "at that prevalence and alerts per day.",
+        ),
+    ] = 0.01,
+    bootstrap: Annotated[
+        int,
+        typer.Option(
+            "--bootstrap", help="Bootstrap resamples for 95% intervals; 0 disables."
+        ),
+    ] = 1000,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the bootstrap resamples.")
+    ] = 0,
+    json_output: JsonFlag = False,
+) -> None:
+    """Compute detection metrics with confidence intervals for one or more runs.
+
+    Writes one scores artifact per run (reused when one exists for the same
+    run and parameters) and prints a summary table on stdout.
+    """
+    from pydantic import ValidationError
+
+    from cybench.errors import UsageError
+    from cybench.scoring import ScoreSettings, ensure_scores, resolve_runs
+
+    try:
+        settings = ScoreSettings(
+            events_per_day=events_per_day,
+            prevalence=prevalence,
+            bootstrap=bootstrap,
+            seed=seed,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UsageError(
+            f"invalid --{str(first['loc'][0]).replace('_', '-')}: {first['msg']}",
+            hint="see `cybench score --help`",
+        ) from exc
+
+    store = state(ctx).store()
+    responses = resolve_runs(store, runs or [], dataset)
+    results = []
+    for index, run in enumerate(responses, start=1):
+        say(f"scoring run {run.short_key} ({index}/{len(responses)})")
+        manifest, fresh = ensure_scores(store, run, settings)
+        for message in manifest.meta.get("warnings", []):
+            warn(f"{run.short_key} {message}")
+        say(f"{'wrote' if fresh else 'reused'} scores {manifest.key}")
+        results.append((run, manifest))
+
+    if wants_json(ctx, json_output):
+        print_json([_json_entry(m) for _, m in results])
+        return
+    _print_table(results)
+
+
+def _json_entry(manifest) -> dict:
+    """The manifest without its curve points, plus the headline metrics."""
+    data = manifest.model_dump(mode="json")
+    data["meta"] = {k: v for k, v in data["meta"].items() if k not in BULKY_META}
+    return {"manifest": data, "headline": manifest.meta.get("headline", {})}
+
+
+def _print_table(results) -> None:
+    from cybench.cli.output import print_rows
+
+    columns = [
+        "scores",
+        "model",
+        "n",
+        "parse",
+        "F1 [95% CI]",
+        "recall",
+        "FPR",
+        "ROC-AUC",
+    ]
+    rows = []
+    for run, manifest in results:
+        head = manifest.meta.get("headline", {})
+        rows.append(
+            [
+                manifest.short_key,
+                str(manifest.meta.get("model") or run.params.get("model", "?")),
+                run.rows,
+                _number(head.get("parse_rate")),
+                _number(head.get("f1"), interval=True),
+                _number(head.get("recall")),
+                _number(head.get("fpr")),
+                _number(head.get("roc_auc")),
+            ]
+        )
+    print_rows(
+        columns, rows, "table", title="policy all: parse failures count as wrong"
+    )
+
+
+def _number(entry: dict | None, *, interval: bool = False) -> str:
+    if not entry or entry.get("value") is None:
+        return "n/a"
+    text = f"{entry['value']:.3f}"
+    if interval and entry.get("ci_low") is not None:
+        text += f" [{entry['ci_low']:.3f}, {entry['ci_high']:.3f}]"
+    return text
 
 
 def register(app: typer.Typer) -> None:

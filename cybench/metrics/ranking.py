@@ -1,0 +1,187 @@
+"""Ranking metrics from scores: ROC-AUC, PR-AUC, ROC and PR curves, and the
+detection rate at a fixed false-positive rate.
+
+Point values come from scikit-learn. `auc_from_groups` and `ap_from_groups`
+compute the same two numbers from per-score-group class counts, so the
+bootstrap can evaluate a thousand resamples as array operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from cybench.metrics.counts import Array, ratio
+
+FPR_TARGETS = (0.01, 0.001)
+
+
+@dataclass(frozen=True)
+class ScoreGroups:
+    """Rows grouped by distinct score, highest score first.
+
+    `index[i]` is the group of row i; `values[k]` is group k's score.
+    """
+
+    values: NDArray[np.float64]
+    index: NDArray[np.intp]
+
+    @property
+    def size(self) -> int:
+        return len(self.values)
+
+
+def score_groups(scores: ArrayLike) -> ScoreGroups:
+    """Group rows by distinct score value, in descending score order."""
+    s = np.asarray(scores, dtype=np.float64)
+    values, inverse = np.unique(-s, return_inverse=True)
+    return ScoreGroups(values=-values, index=inverse.reshape(-1))
+
+
+def auc_from_groups(pos: ArrayLike, neg: ArrayLike) -> Array:
+    """ROC-AUC from per-group positive and negative counts, ties counted half.
+
+    `pos` and `neg` have shape (..., K) with groups in descending score order;
+    the result has shape (...), NaN where a class has no rows.
+    """
+    pos = np.asarray(pos, dtype=np.float64)
+    neg = np.asarray(neg, dtype=np.float64)
+    n_pos = pos.sum(axis=-1)
+    n_neg = neg.sum(axis=-1)
+    neg_below = n_neg[..., None] - np.cumsum(neg, axis=-1)
+    wins = np.sum(pos * (neg_below + 0.5 * neg), axis=-1)
+    return ratio(wins, n_pos * n_neg)
+
+
+def ap_from_groups(pos: ArrayLike, neg: ArrayLike) -> Array:
+    """Average precision (scikit-learn's step-wise PR-AUC) from group counts.
+
+    AP = sum over thresholds of (recall gained) * (precision at that threshold);
+    NaN where there are no positives.
+    """
+    pos = np.asarray(pos, dtype=np.float64)
+    neg = np.asarray(neg, dtype=np.float64)
+    tp = np.cumsum(pos, axis=-1)
+    fp = np.cumsum(neg, axis=-1)
+    precision = np.nan_to_num(ratio(tp, tp + fp))
+    return ratio(np.sum(pos * precision, axis=-1), pos.sum(axis=-1))
+
+
+def detection_rate_at_fpr(fpr: ArrayLike, tpr: ArrayLike, target: float) -> float:
+    """Return the best true-positive rate reachable at false-positive rate `target`.
+
+    `fpr` and `tpr` are the ROC points of every threshold in order (as from
+    `sklearn.metrics.roc_curve(..., drop_intermediate=False)`), which a straight
+    line joins. The result is the highest point of that polyline at x = target:
+    the last point with FPR <= target, linearly interpolated towards the next
+    point when that one lies beyond the target. Between two thresholds this is
+    the rate a randomised mix of the two achieves.
+    """
+    f = np.asarray(fpr, dtype=np.float64)
+    t = np.asarray(tpr, dtype=np.float64)
+    k = int(np.searchsorted(f, target, side="right")) - 1
+    if k < 0:
+        return 0.0
+    if f[k] == target or k == len(f) - 1:
+        return float(t[k])
+    share = (target - f[k]) / (f[k + 1] - f[k])
+    return float(t[k] + share * (t[k + 1] - t[k]))
+
+
+def roc_points(y_true: ArrayLike, scores: ArrayLike) -> tuple[Array, Array, Array]:
+    """Return (fpr, tpr, thresholds) at every distinct score, starting at (0, 0)."""
+    from sklearn.metrics import roc_curve
+
+    return roc_curve(y_true, scores, drop_intermediate=False)
+
+
+def ranking_metrics(
+    y_true: ArrayLike, scores: ArrayLike
+) -> tuple[dict[str, float], list[str]]:
+    """Return ROC-AUC, PR-AUC and detection rates at FPR_TARGETS, with warnings.
+
+    Undefined values are NaN: ROC-AUC and the detection rates need both classes,
+    PR-AUC needs positives. All scores equal gives ROC-AUC 0.5 and PR-AUC equal
+    to the prevalence, by construction; a warning says so.
+    """
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    y = np.asarray(y_true)
+    s = np.asarray(scores, dtype=np.float64)
+    n_pos = int(np.sum(y == 1))
+    n_neg = int(np.sum(y == 0))
+    out = {"roc_auc": np.nan, "pr_auc": np.nan}
+    out.update({fpr_metric_name(t): np.nan for t in FPR_TARGETS})
+    warnings: list[str] = []
+    if len(y) and np.all(s == s[0]):
+        warnings.append(
+            "every score is equal, so ROC-AUC is 0.5 and PR-AUC equals the "
+            "prevalence by construction"
+        )
+    if n_pos:
+        out["pr_auc"] = float(average_precision_score(y, s))
+    if not (n_pos and n_neg):
+        missing = "positive" if not n_pos else "negative"
+        warnings.append(
+            f"no {missing} samples, so ROC-AUC and detection rate at a fixed FPR "
+            "are undefined (null)"
+        )
+        return out, warnings
+
+    out["roc_auc"] = float(roc_auc_score(y, s))
+    fpr, tpr, _ = roc_points(y, s)
+    for target in FPR_TARGETS:
+        out[fpr_metric_name(target)] = detection_rate_at_fpr(fpr, tpr, target)
+    return out, warnings
+
+
+def fpr_metric_name(target: float) -> str:
+    """Name of the detection-rate metric at FPR `target`, e.g. recall_at_fpr_1pct."""
+    percent = f"{target * 100:g}".replace(".", "_")
+    return f"recall_at_fpr_{percent}pct"
+
+
+def thin(points: int, limit: int = 1001) -> NDArray[np.intp]:
+    """Indices of at most `limit` evenly spaced points, first and last kept."""
+    if points <= limit:
+        return np.arange(points)
+    return np.unique(np.linspace(0, points - 1, limit).round().astype(np.intp))
+
+
+def curves(y_true: ArrayLike, scores: ArrayLike, limit: int = 1001) -> dict[str, dict]:
+    """Return ROC and PR curve points for drawing, at most `limit` points each.
+
+    Result: {"roc": {"fpr", "tpr", "threshold"}, "pr": {"recall", "precision",
+    "threshold"}} as lists of floats; a curve that needs a missing class is {}.
+    Thresholds of +inf (scikit-learn's extra first ROC point) become null.
+    """
+    from sklearn.metrics import precision_recall_curve
+
+    y = np.asarray(y_true)
+    s = np.asarray(scores, dtype=np.float64)
+    result: dict[str, dict] = {"roc": {}, "pr": {}}
+    has_pos = bool(np.any(y == 1))
+    if has_pos and np.any(y == 0):
+        fpr, tpr, thr = roc_points(y, s)
+        keep = thin(len(fpr), limit)
+        result["roc"] = {
+            "fpr": fpr[keep].tolist(),
+            "tpr": tpr[keep].tolist(),
+            "threshold": _finite(thr[keep]),
+        }
+    if has_pos:
+        precision, recall, thr = precision_recall_curve(y, s)
+        keep = thin(len(precision), limit)
+        thr_full = np.append(thr, np.nan)
+        result["pr"] = {
+            "recall": recall[keep].tolist(),
+            "precision": precision[keep].tolist(),
+            "threshold": _finite(thr_full[keep]),
+        }
+    return result
+
+
+def _finite(values: Array) -> list[float | None]:
+    return [float(v) if np.isfinite(v) else None for v in values]

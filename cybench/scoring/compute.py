@@ -1,0 +1,353 @@
+"""Compute the scores table of one run: every metric, both parse policies,
+overall and per attack category, with bootstrap intervals.
+
+`compute_scores(table, ...)` is the entry point the score step and the report
+call; it reads nothing from the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from cybench.metrics import calibration, operational, ranking
+from cybench.metrics.bootstrap import Resampler, cells, percentile_interval
+from cybench.metrics.detection import (
+    HEADLINE,
+    Deployment,
+    bootstrap_intervals,
+    point_metrics,
+)
+from cybench.scoring.arrays import (
+    POLICIES,
+    PolicyRows,
+    RunArrays,
+    missing_score_rows,
+    policy_rows,
+    read_arrays,
+)
+
+OVERALL = "overall"
+CATEGORY_PREFIX = "category:"
+# Metrics shown in one-line summaries (CLI, --json), in display order.
+SUMMARY = ("f1", "recall", "precision", "fpr", "roc_auc", "pr_auc", "mcc", "parse_rate")
+
+
+@dataclass
+class ScoreResult:
+    """The scores table (SCORES layout) plus what does not fit a long table.
+
+    `meta` holds, per policy: `confusion[policy][slice]` = [[tn, fp], [fn, tp]],
+    `curves[policy]` = ROC and PR points (see `cybench.metrics.ranking.curves`),
+    `reliability[policy]` = calibration bins; and `warnings`.
+    """
+
+    rows: list[dict[str, Any]]
+    meta: dict[str, Any]
+    warnings: list[str] = field(default_factory=list)
+
+    def to_arrow(self):  # -> pyarrow.Table
+        import pyarrow as pa
+
+        schema = pa.schema(
+            [
+                ("slice", pa.string()),
+                ("policy", pa.string()),
+                ("metric", pa.string()),
+                ("value", pa.float64()),
+                ("ci_low", pa.float64()),
+                ("ci_high", pa.float64()),
+                ("n", pa.int64()),
+            ]
+        )
+        return pa.Table.from_pylist(self.rows, schema=schema)
+
+    def value(
+        self, metric: str, policy: str = "all", slice_: str = OVERALL
+    ) -> float | None:
+        """Return one metric's value, or None when absent or undefined."""
+        for row in self.rows:
+            if (row["metric"], row["policy"], row["slice"]) == (metric, policy, slice_):
+                return row["value"]
+        return None
+
+    def summary(self, policy: str = "all") -> dict[str, dict[str, float | None]]:
+        """Return {metric: {value, ci_low, ci_high}} of SUMMARY metrics, overall."""
+        out = {}
+        for row in self.rows:
+            if (
+                row["slice"] == OVERALL
+                and row["policy"] == policy
+                and row["metric"] in SUMMARY
+            ):
+                out[row["metric"]] = {k: row[k] for k in ("value", "ci_low", "ci_high")}
+        return {m: out[m] for m in SUMMARY if m in out}
+
+
+def _clean(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.warnings: list[str] = []
+
+    def add(
+        self,
+        slice_: str,
+        policy: str,
+        metric: str,
+        value: Any,
+        n: int,
+        interval: tuple[float, float] | None = None,
+    ) -> None:
+        low, high = interval if interval else (None, None)
+        self.rows.append(
+            {
+                "slice": slice_,
+                "policy": policy,
+                "metric": metric,
+                "value": _clean(value),
+                "ci_low": _clean(low),
+                "ci_high": _clean(high),
+                "n": int(n),
+            }
+        )
+
+    def warn(self, where: str, messages: list[str]) -> None:
+        for message in messages:
+            text = f"{where}: {message}"
+            if text not in self.warnings:
+                self.warnings.append(text)
+
+
+def compute_scores(
+    table,
+    *,
+    events_per_day: float = 1_000_000,
+    prevalence: float = 0.01,
+    bootstrap: int = 1000,
+    seed: int = 0,
+    infer_wall_s: float | None = None,
+) -> ScoreResult:
+    """Score a responses table (pyarrow, RESPONSES layout).
+
+    Returns one row per (slice, policy, metric): slice `overall` or
+    `category:NAME` (categories casefolded), policy `all` or `parsed`.
+    Headline metrics (`cybench.metrics.detection.HEADLINE`) carry a percentile
+    bootstrap interval of `bootstrap` resamples seeded by `seed`; 0 disables
+    intervals. `events_per_day` and `prevalence` describe the deployment the
+    alert counts and precision_at_prevalence are stated for. `infer_wall_s`,
+    the infer step's wall time, adds wall_throughput_per_s.
+    Undefined values are None, each with a warning in `warnings`.
+    """
+    run = read_arrays(table)
+    deployment = Deployment(events_per_day=events_per_day, prevalence=prevalence)
+    out = _Collector()
+    meta: dict[str, Any] = {"confusion": {}, "curves": {}, "reliability": {}}
+
+    if len(run) == 0:
+        out.warn("run", ["no responses, so every metric is null"])
+    elif not run.parsed.any():
+        out.warn(
+            "run",
+            [
+                "every response is unparsed: policy parsed has no rows and "
+                "policy all counts every response as wrong"
+            ],
+        )
+    if missing := missing_score_rows(run):
+        out.warn(
+            "run",
+            [
+                f"{missing} parsed responses have no p_positive; their label "
+                "(0 or 1) is their score"
+            ],
+        )
+
+    for policy_index, policy in enumerate(POLICIES):
+        rows = policy_rows(run, policy)
+        seed_of = [seed, policy_index]
+        _overall(out, meta, rows, deployment, bootstrap, seed_of)
+        _run_rates(out, run, policy, len(rows.y_true))
+        _operational(out, run, rows, infer_wall_s)
+        _category_prediction(out, run, rows)
+        _category_slices(out, meta, run, rows, bootstrap, seed_of)
+
+    meta["warnings"] = out.warnings
+    return ScoreResult(rows=out.rows, meta=meta, warnings=out.warnings)
+
+
+def _overall(out, meta, rows: PolicyRows, deployment, bootstrap: int, seed_of) -> None:
+    n = len(rows.y_true)
+    values, found = point_metrics(rows.y_true, rows.y_pred, rows.scores, deployment)
+    out.warn(f"policy {rows.policy}, {OVERALL}", found)
+    intervals: dict[str, tuple[float, float]] = {}
+    if bootstrap and n:
+        intervals = bootstrap_intervals(
+            rows.y_true,
+            rows.y_pred,
+            rows.scores,
+            deployment,
+            resamples=bootstrap,
+            seed=[*seed_of, 0],
+        )
+    for metric, value in values.items():
+        out.add(OVERALL, rows.policy, metric, value, n, intervals.get(metric))
+
+    tn, fp, fn, tp = (int(values[k]) for k in ("tn", "fp", "fn", "tp"))
+    meta["confusion"].setdefault(rows.policy, {})[OVERALL] = [[tn, fp], [fn, tp]]
+    meta["curves"][rows.policy] = ranking.curves(rows.y_true, rows.scores)
+    meta["reliability"][rows.policy] = calibration.reliability(rows.y_true, rows.scores)
+
+
+def _run_rates(out, run: RunArrays, policy: str, n_policy: int) -> None:
+    """Parse, refusal and error rates describe the whole run under both policies."""
+    n = len(run)
+    rates = {
+        "parse_rate": np.mean(run.parsed) if n else np.nan,
+        "refusal_rate": np.mean(run.parse_status == "refused") if n else np.nan,
+        "error_rate": np.mean(run.error_class != None) if n else np.nan,  # noqa: E711
+    }
+    for metric, value in rates.items():
+        out.add(OVERALL, policy, metric, value, n)
+
+
+def _operational(
+    out, run: RunArrays, rows: PolicyRows, infer_wall_s: float | None
+) -> None:
+    mask = rows.mask
+    n = int(mask.sum())
+    for metric, value in operational.latency_percentiles(run.latency_s[mask]).items():
+        out.add(OVERALL, rows.policy, metric, value, n)
+    busy = np.nansum(run.latency_s[mask])
+    out.add(
+        OVERALL, rows.policy, "throughput_per_s", n / busy if busy > 0 else np.nan, n
+    )
+    if infer_wall_s:
+        out.add(
+            OVERALL,
+            rows.policy,
+            "wall_throughput_per_s",
+            len(run) / infer_wall_s,
+            len(run),
+        )
+    out.add(
+        OVERALL,
+        rows.policy,
+        "tokens_in_per_1k",
+        operational.per_thousand(run.tokens_in[mask]),
+        n,
+    )
+    out.add(
+        OVERALL,
+        rows.policy,
+        "tokens_out_per_1k",
+        operational.per_thousand(run.tokens_out[mask]),
+        n,
+    )
+    cost = operational.per_thousand(run.cost_usd[mask])
+    out.add(OVERALL, rows.policy, "cost_per_1k_usd", cost, n)
+    if n and np.isnan(cost):
+        out.warn(
+            f"policy {rows.policy}",
+            ["no response has a known cost, so cost_per_1k_usd is null"],
+        )
+
+
+def _category_prediction(out, run: RunArrays, rows: PolicyRows) -> None:
+    """Attack-category accuracy and macro F1 on attack rows that have a true category.
+
+    Labels are the true categories present; a predicted category that never
+    occurs as a true one counts as an error and is named in a warning. Under
+    policy `all` a missing predicted category is an error too.
+    """
+    from sklearn.metrics import f1_score
+
+    keep = rows.mask & (run.y_true == 1) & (run.category_true != None)  # noqa: E711
+    if rows.policy == "parsed":
+        keep &= run.category_pred != None  # noqa: E711
+    if not keep.any() or not (run.category_pred != None).any():  # noqa: E711
+        return
+    truth = run.category_true[keep].astype(str)
+    predicted = np.array(
+        ["" if v is None else v for v in run.category_pred[keep]], dtype=str
+    )
+    labels = sorted(set(truth))
+    extra = sorted(set(predicted) - set(labels) - {""})
+    if extra:
+        out.warn(
+            f"policy {rows.policy}, category",
+            [
+                "predicted categories not among the true ones count as errors: "
+                + ", ".join(extra)
+            ],
+        )
+    n = len(truth)
+    out.add(OVERALL, rows.policy, "category_accuracy", np.mean(truth == predicted), n)
+    macro = f1_score(
+        truth, predicted, labels=labels, average="macro", zero_division=np.nan
+    )
+    out.add(OVERALL, rows.policy, "category_f1_macro", macro, n)
+
+
+def _category_slices(
+    out, meta, run: RunArrays, rows: PolicyRows, bootstrap: int, seed_of
+) -> None:
+    """Per true category: recall (detection rate) on attack rows, FPR on benign ones."""
+    categories = run.category_true[rows.mask]
+    names = sorted({c for c in categories if c is not None})
+    for index, name in enumerate(names, start=1):
+        inside = categories == name
+        y = rows.y_true[inside]
+        yp = rows.y_pred[inside]
+        slice_ = f"{CATEGORY_PREFIX}{name}"
+        n = len(y)
+        tn = int(np.sum((y == 0) & (yp == 0)))
+        fp = int(np.sum((y == 0) & (yp == 1)))
+        fn = int(np.sum((y == 1) & (yp == 0)))
+        tp = int(np.sum((y == 1) & (yp == 1)))
+        meta["confusion"][rows.policy][slice_] = [[tn, fp], [fn, tp]]
+        out.add(slice_, rows.policy, "n_positive", tp + fn, n)
+        if tp + fn:
+            hits = (yp == 1)[y == 1]
+            out.add(
+                slice_,
+                rows.policy,
+                "recall",
+                hits.mean(),
+                tp + fn,
+                _rate_interval(hits, bootstrap, [*seed_of, index, 1]),
+            )
+        if tn + fp:
+            alarms = (yp == 1)[y == 0]
+            out.add(
+                slice_,
+                rows.policy,
+                "fpr",
+                alarms.mean(),
+                tn + fp,
+                _rate_interval(alarms, bootstrap, [*seed_of, index, 0]),
+            )
+
+
+def _rate_interval(
+    flags: np.ndarray, bootstrap: int, seed: list[int]
+) -> tuple[float, float] | None:
+    if not bootstrap or len(flags) == 0:
+        return None
+    sampler = Resampler(len(flags), bootstrap, seed)
+    rates = [
+        hits[:, 1] / len(flags)
+        for (hits,) in sampler.counts([cells(flags.astype(np.int64), 2)])
+    ]
+    return percentile_interval(np.concatenate(rates))
+
+
+__all__ = ["HEADLINE", "OVERALL", "ScoreResult", "compute_scores", "read_arrays"]
