@@ -1,0 +1,273 @@
+"""Format-neutral tables: which metrics, which value is best, which marks to show.
+
+LaTeX, Markdown and HTML render the same `Table` objects, so the best value
+and the significance marks agree across formats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from cybench.report.model import CATEGORY_PREFIX, ReportData, Run
+
+SIGNIFICANCE_LEVELS = ((0.01, "**"), (0.05, "*"))
+
+
+@dataclass(frozen=True)
+class Column:
+    """One metric column: its scores name, header, direction and number format."""
+
+    metric: str
+    header: str
+    higher_is_better: bool | None = True
+    digits: int = 3
+    with_ci: bool = True
+    unit: str = ""
+    policy: str | None = None  # read under this policy whatever the table's is
+
+
+QUALITY_COLUMNS = (
+    Column("f1", "F1"),
+    Column("precision", "Precision"),
+    Column("recall", "Recall"),
+    Column("fpr", "FPR", higher_is_better=False),
+    Column("mcc", "MCC"),
+    Column("roc_auc", "ROC-AUC"),
+    Column("pr_auc", "PR-AUC"),
+    Column("parse_rate", "Parse rate", with_ci=False, policy="all"),
+)
+ALERT_COLUMNS = (
+    Column("false_alerts_per_10k", "False alerts / 10k benign", False, 1),
+    Column("recall_at_fpr_1pct", "Recall at 1% FPR"),
+    Column("recall_at_fpr_0_1pct", "Recall at 0.1% FPR"),
+    Column("ece", "ECE", False),
+    Column("brier", "Brier", False),
+)
+OPERATIONS_COLUMNS = (
+    Column("latency_p50_s", "Latency p50", False, 3, False, "s"),
+    Column("latency_p95_s", "Latency p95", False, 3, False, "s"),
+    Column("throughput_per_s", "Throughput", True, 2, False, "/s"),
+    Column("tokens_in_per_1k", "Tokens in / 1k", None, 0, False),
+    Column("tokens_out_per_1k", "Tokens out / 1k", None, 0, False),
+    Column("cost_per_1k_usd", "Cost / 1k events", False, 4, False, "USD"),
+    Column("parse_rate", "Parse rate", True, 3, False, policy="all"),
+    Column("refusal_rate", "Refusal rate", False, 3, False, policy="all"),
+)
+
+
+@dataclass
+class Cell:
+    """One value with its interval; `best` marks the best value of its column."""
+
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    best: bool = False
+
+
+@dataclass
+class Row:
+    """One row's cells, with the significance mark against the reference run.
+
+    `run` is None for a row that is not a run (a category row, where the
+    columns are runs).
+    """
+
+    label: str
+    cells: list[Cell]
+    run: Run | None = None
+    mark: str = ""
+    is_reference: bool = False
+
+
+@dataclass
+class Table:
+    """A titled table of runs by columns, plus notes to print under it."""
+
+    title: str
+    columns: list[Column]
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)
+    policy: str | None = None
+    row_header: str = "Model"
+
+
+def _finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)
+
+
+def _mark_best_in_rows(rows: list[Row], higher_is_better: bool = True) -> None:
+    for row in rows:
+        values = [c.value for c in row.cells if _finite(c.value)]
+        if len(values) < 2:
+            continue
+        best = max(values) if higher_is_better else min(values)
+        for cell in row.cells:
+            cell.best = _finite(cell.value) and math.isclose(
+                cell.value, best, rel_tol=1e-12, abs_tol=1e-12
+            )
+
+
+def _mark_best(rows: list[Row], columns: list[Column]) -> None:
+    for index, column in enumerate(columns):
+        if column.higher_is_better is None:
+            continue
+        values = [r.cells[index].value for r in rows if _finite(r.cells[index].value)]
+        if len(values) < 2:
+            continue
+        best = max(values) if column.higher_is_better else min(values)
+        for row in rows:
+            cell = row.cells[index]
+            cell.best = _finite(cell.value) and math.isclose(
+                cell.value, best, rel_tol=1e-12, abs_tol=1e-12
+            )
+
+
+def significance_mark(p_adjusted: float | None) -> str:
+    """Return `**` below 0.01, `*` below 0.05, else an empty string."""
+    if p_adjusted is None or not math.isfinite(p_adjusted):
+        return ""
+    for level, mark in SIGNIFICANCE_LEVELS:
+        if p_adjusted < level:
+            return mark
+    return ""
+
+
+def _rows(
+    data: ReportData, columns: list[Column], policy: str, slice_name: str
+) -> list[Row]:
+    rows = []
+    for run in data.runs:
+        cells = []
+        for column in columns:
+            found = run.metric(column.metric, column.policy or policy, slice_name)
+            if found is None:
+                cells.append(Cell(None))
+                continue
+            low, high = (
+                (found.ci_low, found.ci_high) if column.with_ci else (None, None)
+            )
+            cells.append(Cell(found.value, low, high))
+        rows.append(Row(run.label, cells, run))
+    return rows
+
+
+def _add_significance(data: ReportData, rows: list[Row], table: Table) -> None:
+    comparison = data.comparison
+    if comparison is None or len(rows) < 2:
+        return
+    for row in rows:
+        if row.run is None:
+            continue
+        row.is_reference = row.run.key == comparison.reference_key
+        found = comparison.by_run.get(row.run.key)
+        if found is not None and not row.is_reference:
+            row.mark = significance_mark(found.p_adjusted)
+    reference = next((r.label for r in rows if r.is_reference), "the best run")
+    table.notes.append(
+        significance_note(comparison.test, comparison.correction, reference)
+    )
+
+
+def significance_note(test: str, correction: str, reference: str) -> str:
+    """Return the footnote that names the paired test, correction and reference."""
+    return (
+        f"* p < 0.05, ** p < 0.01: {test} against {reference} on the same samples, "
+        f"p-values adjusted with {correction} across the other runs."
+    )
+
+
+def policy_note(policy: str) -> str:
+    if policy == "all":
+        return (
+            "Replies that could not be parsed count as wrong predictions (policy: all)."
+        )
+    return "Metrics cover parsed replies only (policy: parsed); see the parse rate."
+
+
+def quality_table(data: ReportData, policy: str = "all") -> Table:
+    """Build the detection quality table: one row per run, intervals included."""
+    columns = list(QUALITY_COLUMNS)
+    rows = _rows(data, columns, policy, "overall")
+    _mark_best(rows, columns)
+    table = Table("Detection quality", columns, rows, [policy_note(policy)], policy)
+    table.notes.append(
+        "Bold: best value in the column. Brackets: 95% bootstrap interval."
+    )
+    _add_significance(data, rows, table)
+    return table
+
+
+def alert_table(data: ReportData, policy: str = "all") -> Table:
+    """Build the alert-load and calibration table: what a SOC would live with."""
+    columns = list(ALERT_COLUMNS)
+    rows = _rows(data, columns, policy, "overall")
+    _mark_best(rows, columns)
+    note = (
+        "False alerts per 10,000 benign events = FPR x 10,000. Recall at a fixed "
+        "FPR is read off the ROC curve of the stated confidences."
+    )
+    return Table("Alert load and calibration", columns, rows, [note], policy)
+
+
+def operations_table(data: ReportData, policy: str = "all") -> Table:
+    """Build the cost, speed and reliability table (no intervals)."""
+    columns = list(OPERATIONS_COLUMNS)
+    rows = _rows(data, columns, policy, "overall")
+    _mark_best(rows, columns)
+    note = (
+        "Latency per request, retries included; throughput = requests / summed "
+        "latency; tokens and cost are means per 1,000 events, n/a where unknown."
+    )
+    return Table("Cost, speed and parse reliability", columns, rows, [note])
+
+
+def category_table(data: ReportData, policy: str = "all") -> Table | None:
+    """Build per-category detection rates: one row per category, one column per run.
+
+    Categories are rows because a dataset has many of them (UNSW-NB15 has ten)
+    and a paper column fits few runs more easily than ten categories.
+    """
+    categories = data.categories()
+    if not categories:
+        return None
+    columns = [Column("recall", run.label) for run in data.runs]
+    rows = []
+    for name in categories:
+        cells = []
+        for run in data.runs:
+            found = run.metric("recall", policy, CATEGORY_PREFIX + name)
+            if found is None:
+                cells.append(Cell(None))
+                continue
+            cells.append(Cell(found.value, found.ci_low, found.ci_high))
+        rows.append(Row(name, cells))
+    _mark_best_in_rows(rows)
+    note = (
+        "Detection rate (recall) on the samples of each true category; n/a where "
+        "the category has no positive samples. Bold: best run in the row."
+    )
+    return Table(
+        "Detection rate by attack category", columns, rows, [note], policy, "Category"
+    )
+
+
+def format_value(value: float | None, digits: int) -> str:
+    """Format a number for a table cell; undefined values read `n/a`."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:.{digits}f}"
+
+
+def report_tables(data: ReportData, policy: str = "all") -> list[Table]:
+    """Return the tables every format shows, in order."""
+    tables = [
+        quality_table(data, policy),
+        alert_table(data, policy),
+        operations_table(data, policy),
+    ]
+    categories = category_table(data, policy)
+    if categories is not None:
+        tables.append(categories)
+    return tables
