@@ -219,25 +219,32 @@ def data_roots(cwd: Path | None = None) -> list[Path]:
     return list(unique)
 
 
-def with_sample_ids(
-    table: pa.Table, dataset: str, content_columns: Sequence[str]
-) -> pa.Table:
-    """Return `table` with a `sample_id` column first, computed in DuckDB.
+def sample_id_sql(dataset: str, content_columns: Sequence[str]) -> str:
+    """Return the DuckDB expression of the `sample_id` of a row.
 
     The id is the hex SHA-256 of the dataset name and the listed columns, each
     cast to text with nulls written as `\\N`, joined by the unit separator
-    (0x1f). Rows with equal content get equal ids, so the id also serves as the
-    key for exact-duplicate removal; include label and category in
-    `content_columns` so that conflicting labels give different ids.
+    (0x1f). Rows with equal content get equal ids, so the id is also the key
+    of exact-duplicate removal. Include label and category in
+    `content_columns`, so that conflicting labels give different ids.
     """
-    import duckdb
-
     parts = ", ".join(
         f"coalesce(CAST({_quote(c)} AS VARCHAR), '\\N')" for c in content_columns
     )
+    name = dataset.replace("'", "''")
+    return f"sha256(concat_ws(chr(31), '{name}', {parts}))"
+
+
+def with_sample_ids(
+    table: pa.Table, dataset: str, content_columns: Sequence[str]
+) -> pa.Table:
+    """Return `table` with a `sample_id` column first (see `sample_id_sql`)."""
+    import duckdb
+
     rest = "* EXCLUDE (sample_id)" if "sample_id" in table.column_names else "*"
-    digest = f"sha256(concat_ws(chr(31), '{dataset}', {parts}))"
-    sql = f"SELECT {digest} AS sample_id, {rest} FROM t"
+    sql = (
+        f"SELECT {sample_id_sql(dataset, content_columns)} AS sample_id, {rest} FROM t"
+    )
     con = duckdb.connect()
     try:
         con.register("t", table)
