@@ -96,10 +96,18 @@ def read_arrays(table) -> RunArrays:
             "other than 0, 1 or null",
             hint="re-run `cybench infer`",
         )
+    p_positive = _floats(table, "p_positive")
+    outside = ~np.isnan(p_positive) & ((p_positive < 0) | (p_positive > 1))
+    if outside.any():
+        raise DataError(
+            f"responses column p_positive holds {int(outside.sum())} values "
+            "outside [0, 1]",
+            hint="re-run `cybench infer`",
+        )
     return RunArrays(
         y_true=y_true.astype(np.int64),
         y_pred=np.where(np.isnan(y_pred), -1, y_pred).astype(np.int64),
-        p_positive=_floats(table, "p_positive"),
+        p_positive=p_positive,
         category_true=_texts(table, "category_true", normalise=True),
         category_pred=_texts(table, "category", normalise=True),
         parse_status=_texts(table, "parse_status"),
@@ -126,7 +134,7 @@ def policy_rows(run: RunArrays, policy: str) -> PolicyRows:
     else:
         raise ValueError(f"unknown policy {policy!r}; use one of {POLICIES}")
     return PolicyRows(
-        policy, mask, run.y_true[mask], y_pred[mask], np.clip(scores[mask], 0, 1)
+        policy, mask, run.y_true[mask], y_pred[mask], scores[mask]
     )
 
 

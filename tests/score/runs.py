@@ -22,7 +22,9 @@ def responses_table(
 ) -> pa.Table:
     """Return a random but plausible responses table of `n` rows."""
     rng = np.random.default_rng(seed)
-    y = rng.integers(0, 2, n) if y_true is None else np.asarray(y_true)
+    # Labels depend only on n, so runs of different seeds share their samples.
+    labels = np.random.default_rng(n).integers(0, 2, n)
+    y = labels if y_true is None else np.asarray(y_true)
     right = rng.random(n) < accuracy
     y_pred = np.where(right, y, 1 - y).astype(float)
     y_pred[rng.random(n) < unparsed] = np.nan
