@@ -105,10 +105,10 @@ def run(argv: list[str] | None = None) -> int:
         return _error_line(f"{exc.format_message()} (see '{path} --help')", 2)
     except click_exc.ClickException as exc:
         return _error_line(exc.format_message(), exc.exit_code)
-    except (KeyboardInterrupt, click_exc.Abort):
+    except (KeyboardInterrupt, typer.Abort):
         sys.stderr.write("\ninterrupted\n")
         return 130
-    except click_exc.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
     except BrokenPipeError:
         return 0
