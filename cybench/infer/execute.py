@@ -1,0 +1,181 @@
+"""Calling the model for the rows a run still lacks.
+
+Local providers get `generate(batch)` calls, one batch at a time. API
+providers get `agenerate(request)` calls from `concurrency` asyncio workers
+that share one job iterator, so memory stays flat however many prompts a run
+has. Each worker waits for the rate limiter, calls under the retry policy and
+hands the finished row to the writer. An `AuthError` or `ModelError` from any
+worker stops every worker; rows already finished are appended first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import random
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cybench.infer.retry import RetryPolicy, call_with_retries
+from cybench.infer.rows import Job, error_row, reply_row
+from cybench.models.base import ChatRequest, ProviderRequestError
+
+if TYPE_CHECKING:
+    from cybench.infer.config import RunConfig
+    from cybench.infer.pricing import Price
+    from cybench.infer.progress import ProgressDisplay, RunStats
+    from cybench.infer.writer import RowWriter
+    from cybench.models.base import Provider
+    from cybench.models.parse import TaskLabels
+
+CHARS_PER_TOKEN = 4
+
+
+def estimate_tokens(text: str) -> int:
+    """Return a rough token count (about 4 characters per token, an estimate)."""
+    return len(text) // CHARS_PER_TOKEN + 1
+
+
+@dataclass
+class Execution:
+    """What the workers share: provider, settings, sinks and counters."""
+
+    provider: Provider
+    config: RunConfig
+    task: TaskLabels
+    schema: dict[str, Any] | None
+    model: str
+    model_id: str
+    price: Price | None
+    writer: RowWriter
+    stats: RunStats
+    display: ProgressDisplay
+    samples: dict[str, dict[str, Any]] | None = None
+
+    def request(self, job: Job) -> ChatRequest:
+        sample = self.samples.get(job.sample_id) if self.samples is not None else None
+        return ChatRequest(
+            prompt_id=job.prompt_id,
+            system=job.system,
+            user=job.user,
+            settings=self.config.settings,
+            response_schema=self.schema,
+            sample=sample,
+        )
+
+    def finish(self, row: dict[str, Any]) -> None:
+        if self.price is not None and row["tokens_in"] is not None:
+            row["cost_usd"] = self.price.cost(row["tokens_in"], row["tokens_out"])
+        if row["parse_status"] == "error":
+            self.stats.errors += 1
+        self.stats.done += 1
+        self.writer.add(row)
+        self.display.update()
+
+
+def run_local(run: Execution, jobs: Sequence[Job]) -> None:
+    """Answer `jobs` with `generate` in batches of `config.batch_size`."""
+    size = run.config.batch_size
+    try:
+        for start in range(0, len(jobs), size):
+            batch = jobs[start : start + size]
+            requests = [run.request(job) for job in batch]
+            run.stats.requests += len(requests)
+            try:
+                replies = run.provider.generate(requests)
+            except ProviderRequestError as exc:
+                for job in batch:
+                    run.finish(error_row(job, exc, 0.0, run.model, run.model_id))
+                continue
+            for job, reply in zip(batch, replies, strict=True):
+                row = reply_row(
+                    job, reply, reply.latency_s, run.task, run.model, run.model_id
+                )
+                run.finish(row)
+    finally:
+        run.writer.flush()
+
+
+def run_api(run: Execution, jobs: Sequence[Job]) -> None:
+    """Answer `jobs` with concurrent `agenerate` calls."""
+    asyncio.run(_run_api(run, jobs))
+
+
+async def _run_api(run: Execution, jobs: Sequence[Job]) -> None:
+    from cybench.infer.limits import RateLimiter
+
+    config = run.config
+    limiter = RateLimiter(config.rpm, config.tpm)
+    policy = RetryPolicy(
+        config.max_retries, config.timeout, config.backoff_base, config.backoff_max
+    )
+    shared = iter(jobs)
+    workers = [
+        asyncio.create_task(_worker(run, shared, limiter, policy))
+        for _ in range(min(config.concurrency, len(jobs)))
+    ]
+    flusher = asyncio.create_task(_flush_periodically(run))
+    try:
+        done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_EXCEPTION)
+        for task in done:
+            if task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        for task in [*workers, flusher]:
+            task.cancel()
+        await asyncio.gather(*workers, flusher, return_exceptions=True)
+        run.writer.flush()
+        with contextlib.suppress(Exception):
+            await run.provider.aclose()
+
+
+async def _flush_periodically(run: Execution) -> None:
+    while True:
+        await asyncio.sleep(run.config.flush_seconds / 2)
+        if run.writer.due():
+            run.writer.flush()
+
+
+async def _worker(
+    run: Execution, jobs: Iterator[Job], limiter: Any, policy: RetryPolicy
+) -> None:
+    rng = random.Random()
+    max_tokens = run.config.settings.max_tokens
+
+    def count_retry() -> None:
+        run.stats.retries += 1
+        run.stats.requests += 1
+
+    for job in jobs:
+        request = run.request(job)
+        estimate = estimate_tokens(job.system) + estimate_tokens(job.user) + max_tokens
+
+        async def wait_for_limits(estimate: int = estimate) -> None:
+            await limiter.acquire(estimate)
+
+        run.stats.requests += 1
+        outcome = await call_with_retries(
+            functools.partial(run.provider.agenerate, request),
+            policy,
+            job.prompt_id,
+            rng,
+            on_retry=count_retry,
+            before=wait_for_limits if limiter.active else None,
+        )
+        if outcome.reply is None:
+            assert outcome.error is not None
+            row = error_row(
+                job, outcome.error, outcome.latency_s, run.model, run.model_id
+            )
+        else:
+            reply = outcome.reply
+            used = None
+            if reply.tokens_in is not None and reply.tokens_out is not None:
+                used = reply.tokens_in + reply.tokens_out
+            limiter.settle(estimate, used)
+            row = reply_row(
+                job, reply, outcome.latency_s, run.task, run.model, run.model_id
+            )
+        run.finish(row)
