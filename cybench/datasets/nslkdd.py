@@ -25,16 +25,49 @@ from cybench.errors import DataError, UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-FEATURES = (
-    "duration protocol_type service flag src_bytes dst_bytes land wrong_fragment urgent "
-    "hot num_failed_logins logged_in num_compromised root_shell su_attempted num_root "
-    "num_file_creations num_shells num_access_files num_outbound_cmds is_host_login "
-    "is_guest_login count srv_count serror_rate srv_serror_rate rerror_rate "
-    "srv_rerror_rate same_srv_rate diff_srv_rate srv_diff_host_rate dst_host_count "
-    "dst_host_srv_count dst_host_same_srv_rate dst_host_diff_srv_rate "
-    "dst_host_same_src_port_rate dst_host_srv_diff_host_rate dst_host_serror_rate "
-    "dst_host_srv_serror_rate dst_host_rerror_rate dst_host_srv_rerror_rate"
-).split()
+FEATURES = [
+    "duration",
+    "protocol_type",
+    "service",
+    "flag",
+    "src_bytes",
+    "dst_bytes",
+    "land",
+    "wrong_fragment",
+    "urgent",
+    "hot",
+    "num_failed_logins",
+    "logged_in",
+    "num_compromised",
+    "root_shell",
+    "su_attempted",
+    "num_root",
+    "num_file_creations",
+    "num_shells",
+    "num_access_files",
+    "num_outbound_cmds",
+    "is_host_login",
+    "is_guest_login",
+    "count",
+    "srv_count",
+    "serror_rate",
+    "srv_serror_rate",
+    "rerror_rate",
+    "srv_rerror_rate",
+    "same_srv_rate",
+    "diff_srv_rate",
+    "srv_diff_host_rate",
+    "dst_host_count",
+    "dst_host_srv_count",
+    "dst_host_same_srv_rate",
+    "dst_host_diff_srv_rate",
+    "dst_host_same_src_port_rate",
+    "dst_host_srv_diff_host_rate",
+    "dst_host_serror_rate",
+    "dst_host_srv_serror_rate",
+    "dst_host_rerror_rate",
+    "dst_host_srv_rerror_rate",
+]
 COLUMNS = (*FEATURES, "attack", "difficulty")
 CATEGORICAL = ("protocol_type", "service", "flag")
 CATEGORIES = ("normal", "DoS", "Probe", "R2L", "U2R")
@@ -43,17 +76,54 @@ CATEGORIES = ("normal", "DoS", "Probe", "R2L", "U2R")
 FAMILIES = {
     "normal": "normal",
     **dict.fromkeys(
-        "back land neptune pod smurf teardrop apache2 mailbomb processtable udpstorm".split(),
+        [
+            "back",
+            "land",
+            "neptune",
+            "pod",
+            "smurf",
+            "teardrop",
+            "apache2",
+            "mailbomb",
+            "processtable",
+            "udpstorm",
+        ],
         "DoS",
     ),
-    **dict.fromkeys("ipsweep nmap portsweep satan mscan saint".split(), "Probe"),
     **dict.fromkeys(
-        "ftp_write guess_passwd imap multihop phf spy warezclient warezmaster named "
-        "sendmail snmpgetattack snmpguess xlock xsnoop worm".split(),
+        ["ipsweep", "nmap", "portsweep", "satan", "mscan", "saint"], "Probe"
+    ),
+    **dict.fromkeys(
+        [
+            "ftp_write",
+            "guess_passwd",
+            "imap",
+            "multihop",
+            "phf",
+            "spy",
+            "warezclient",
+            "warezmaster",
+            "named",
+            "sendmail",
+            "snmpgetattack",
+            "snmpguess",
+            "xlock",
+            "xsnoop",
+            "worm",
+        ],
         "R2L",
     ),
     **dict.fromkeys(
-        "buffer_overflow loadmodule perl rootkit httptunnel ps sqlattack xterm".split(),
+        [
+            "buffer_overflow",
+            "loadmodule",
+            "perl",
+            "rootkit",
+            "httptunnel",
+            "ps",
+            "sqlattack",
+            "xterm",
+        ],
         "U2R",
     ),
 }
