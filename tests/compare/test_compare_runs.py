@@ -1,0 +1,54 @@
+"""compare_runs in memory: identical runs, Holm across runs, ordering."""
+
+from __future__ import annotations
+
+import pytest
+
+from cybench.comparison import align_runs, compare_runs
+from cybench.errors import DataError
+from cybench.scoring import compute_scores
+from tests.score.runs import responses_table
+
+
+def _headline(table):
+    return compute_scores(table, bootstrap=0).summary()
+
+
+def test_identical_runs_have_zero_difference_and_p_one():
+    table = responses_table(200, seed=3)
+    out = compare_runs(
+        [table, table], ["a", "b"], [_headline(table)] * 2, bootstrap=300
+    )
+    other = out.rows[1]
+    assert other["mcnemar_p"] == 1.0
+    assert other["f1_diff_ci_low"] <= 0.0 <= other["f1_diff_ci_high"]
+    assert other["roc_auc_diff_ci_low"] <= 0.0 <= other["roc_auc_diff_ci_high"]
+    assert other["f1_diff_p"] == 1.0
+
+
+def test_holm_adjusts_across_runs():
+    tables = [
+        responses_table(300, seed=s, accuracy=acc)
+        for s, acc in ((1, 0.9), (2, 0.8), (3, 0.7))
+    ]
+    out = compare_runs(
+        tables, ["a", "b", "c"], [_headline(t) for t in tables], bootstrap=100
+    )
+    raw = sorted(r["mcnemar_p"] for r in out.rows[1:])
+    adjusted = sorted(r["mcnemar_p_holm"] for r in out.rows[1:])
+    assert adjusted[0] == pytest.approx(min(1.0, 2 * raw[0]))
+    assert out.best == "a"
+
+
+def test_align_runs_sorts_by_sample():
+    table = responses_table(50)
+    reversed_table = table.take(list(range(49, -1, -1)))
+    first, second = align_runs([table, reversed_table], ["a", "b"])
+    assert (first.y_pred == second.y_pred).all()
+
+
+def test_align_runs_rejects_repeated_samples():
+    table = responses_table(20)
+    doubled = responses_table(20, sample_ids=["same"] * 20)
+    with pytest.raises(DataError, match="repeated"):
+        align_runs([table, doubled], ["a", "b"])
