@@ -1,8 +1,9 @@
 """Gather a report's runs, scores, curves and examples from the store.
 
-A run is named by the key (or a unique prefix) of its responses artifact or of
-a scores artifact computed from it. `--dataset NAME` selects every responses
-artifact whose chain of inputs leads to a prep of that dataset.
+Runs are resolved as `cybench score` resolves them: key prefixes of responses
+or scores artifacts, or `--dataset NAME` for every run on that dataset's
+newest prompts. A run without a scores artifact is scored here with the score
+step's default settings, and the report says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cybench.errors import StoreError, UsageError
+from cybench.errors import StoreError
 from cybench.report.model import Curve, Example, MetricValue, ReportData, Run
 from cybench.report.significance import compare_runs
 
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 RESPONSES_KIND = "responses"
 SCORES_KIND = "scores"
 PROMPTS_KIND = "prompts"
-CURVE_POINTS = 200
 EXAMPLE_TEXT_LIMIT = 4000
 RESPONSE_COLUMNS = (
     "sample_id",
@@ -56,75 +56,21 @@ def load_report(
     Raise UsageError when nothing is named, and StoreError when a run has no
     scores or the runs were evaluated on different samples.
     """
+    from cybench.scoring import resolve_runs
+
     responses = resolve_runs(store, refs, dataset)
     runs = []
     tables = []
+    warnings: list[str] = []
     for manifest in responses:
         table = store.read_table(manifest, columns=_present(store, manifest))
         tables.append(table)
-        runs.append(_load_run(store, manifest, table, examples))
+        runs.append(_load_run(store, manifest, table, examples, policy, warnings))
     _check_same_samples(responses, tables)
     data = _report_data(store, responses[0], tables[0], runs)
+    data.warnings = warnings
     data.comparison = compare_runs(runs, tables, policy)
     return data
-
-
-def resolve_runs(
-    store: Store, refs: Sequence[str], dataset: str | None
-) -> list[Manifest]:
-    """Return the responses manifests named by key prefixes or by a dataset name."""
-    if not refs and not dataset:
-        raise UsageError(
-            "no runs given",
-            hint="name runs by key prefix (`cybench store ls --kind responses`) "
-            "or pass --dataset NAME",
-        )
-    found: list[Manifest] = []
-    for ref in refs:
-        found.append(_responses_of(store, store.resolve(ref)))
-    if dataset:
-        matches = [
-            m
-            for m in store.manifests(RESPONSES_KIND)
-            if dataset_of(store, m) == dataset
-        ]
-        if not matches:
-            raise StoreError(
-                f"no responses artifact of dataset {dataset!r} in {store.root}",
-                hint=f"run `cybench infer --dataset {dataset} --model MODEL` first",
-            )
-        found.extend(matches)
-    return list({m.key: m for m in found}.values())
-
-
-def _responses_of(store: Store, manifest: Manifest) -> Manifest:
-    if manifest.kind == RESPONSES_KIND:
-        return manifest
-    if manifest.kind == SCORES_KIND:
-        for key in manifest.input_keys():
-            found = store.find(key, RESPONSES_KIND)
-            if found is not None:
-                return found
-    raise UsageError(
-        f"artifact {manifest.short_key} is of kind {manifest.kind}, not a run",
-        hint="give the key of a responses or scores artifact",
-    )
-
-
-def dataset_of(store: Store, manifest: Manifest, depth: int = 0) -> str | None:
-    """Return the `dataset` parameter found on this artifact or its inputs."""
-    value = manifest.params.get("dataset")
-    if isinstance(value, str):
-        return value
-    if depth > 8:
-        return None
-    for key in manifest.input_keys():
-        parent = store.find(key) if isinstance(key, str) else None
-        if parent is not None:
-            found = dataset_of(store, parent, depth + 1)
-            if found:
-                return found
-    return None
 
 
 def _present(store: Store, manifest: Manifest) -> list[str]:
@@ -148,17 +94,25 @@ def _check_same_samples(manifests: list[Manifest], tables: list[pa.Table]) -> No
 # -- one run -------------------------------------------------------------------
 
 
-def scores_of(store: Store, responses: Manifest) -> Manifest:
-    """Return the newest scores artifact computed from `responses`."""
+def scores_of(store: Store, responses: Manifest, warnings: list[str]) -> Manifest:
+    """Return the newest scores artifact of `responses`, scoring the run if none.
+
+    A run scored here uses `ScoreSettings()` defaults, exactly as a bare
+    `cybench score RUN` would, so a later `cybench score` reuses the artifact.
+    """
     candidates = [
         m for m in store.manifests(SCORES_KIND) if responses.key in m.input_keys()
     ]
     if candidates:
         return candidates[-1]
-    raise StoreError(
-        f"run {responses.short_key} has no scores",
-        hint=f"run `cybench score {responses.short_key}` first",
+    from cybench.scoring import ScoreSettings, ensure_scores
+
+    manifest, _ = ensure_scores(store, responses, ScoreSettings())
+    warnings.append(
+        f"run {responses.short_key} had no scores; scored it with the default "
+        f"settings of `cybench score` (scores {manifest.short_key})"
     )
+    return manifest
 
 
 def read_metrics(
@@ -185,8 +139,15 @@ def _float(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _load_run(store: Store, responses: Manifest, table: pa.Table, examples: int) -> Run:
-    scores = scores_of(store, responses)
+def _load_run(
+    store: Store,
+    responses: Manifest,
+    table: pa.Table,
+    examples: int,
+    policy: str,
+    warnings: list[str],
+) -> Run:
+    scores = scores_of(store, responses, warnings)
     prompts = _prompts_of(store, responses)
     models = _first(table, "model") or str(responses.params.get("model", "?"))
     run = Run(
@@ -197,7 +158,10 @@ def _load_run(store: Store, responses: Manifest, table: pa.Table, examples: int)
         template=_template(store, prompts),
         metrics=read_metrics(store, scores),
     )
-    run.roc, run.pr = curves(table)
+    run.roc, run.pr = run_curves(scores, table, policy)
+    warnings.extend(
+        f"run {run.short_key}: {w}" for w in scores.meta.get("warnings", [])
+    )
     run.examples = pick_examples(store, prompts, table, examples)
     return run
 
@@ -231,38 +195,24 @@ def _template(store: Store, prompts: Manifest | None) -> str:
 # -- curves and examples -------------------------------------------------------
 
 
-def curves(table: pa.Table) -> tuple[Curve | None, Curve | None]:
-    """Return ROC and precision-recall points from rows with a p_positive.
+def run_curves(
+    scores: Manifest, table: pa.Table, policy: str
+) -> tuple[Curve | None, Curve | None]:
+    """Return the ROC and PR points the score step stored, under `policy`.
 
-    Rows without a probability (parse failures, errors) are left out, so the
-    curves describe the scored replies; None when both classes are not present.
+    Scores written by another version may lack them; the points are then
+    recomputed with the score step's own `curves` function.
     """
-    if "p_positive" not in table.column_names:
-        return None, None
-    import numpy as np
-    from sklearn.metrics import precision_recall_curve, roc_curve
+    stored = scores.meta.get("curves", {}).get(policy)
+    if stored is None:
+        from cybench.scoring import curves
 
-    y = table.column("y_true").to_numpy(zero_copy_only=False)
-    p = table.column("p_positive").to_numpy(zero_copy_only=False)
-    keep = ~np.isnan(p.astype(float))
-    y, p = y[keep].astype(int), p[keep].astype(float)
-    if len(np.unique(y)) < 2:
-        return None, None
-    fpr, tpr, _ = roc_curve(y, p)
-    precision, recall, _ = precision_recall_curve(y, p)
-    roc = Curve(*_thin(fpr, tpr), n=int(len(y)))
-    pr = Curve(*_thin(recall[::-1], precision[::-1]), n=int(len(y)))
-    return roc, pr
-
-
-def _thin(xs: Any, ys: Any) -> tuple[list[float], list[float]]:
-    """Keep at most CURVE_POINTS points, always including both ends."""
-    import numpy as np
-
-    if len(xs) > CURVE_POINTS:
-        index = np.unique(np.linspace(0, len(xs) - 1, CURVE_POINTS).round().astype(int))
-        xs, ys = xs[index], ys[index]
-    return [float(v) for v in xs], [float(v) for v in ys]
+        stored = curves(table, policy)
+    roc, pr = stored.get("roc") or {}, stored.get("pr") or {}
+    n = int(table.num_rows)
+    roc_curve = Curve(roc["fpr"], roc["tpr"], n) if roc.get("fpr") else None
+    pr_curve = Curve(pr["recall"], pr["precision"], n) if pr.get("recall") else None
+    return roc_curve, pr_curve
 
 
 def pick_examples(
@@ -342,6 +292,8 @@ def _example(row: dict, texts: tuple[str, str]) -> Example:
 def _report_data(
     store: Store, first: Manifest, table: pa.Table, runs: list[Run]
 ) -> ReportData:
+    from cybench.scoring.step import dataset_of
+
     y = [v for v in table.column("y_true").to_pylist() if v is not None]
     positive, negative, split = _labels_and_split(store, _prompts_of(store, first))
     return ReportData(

@@ -1,0 +1,95 @@
+import base64
+import hashlib
+import html
+import re
+
+import pytest
+
+from cybench.report import build_report
+from tests.report.builders import IMG_PAYLOAD, SCRIPT_PAYLOAD, scored_runs
+
+CHART_KINDS = ("line", "scatter", "bar", "confusion")
+
+
+@pytest.fixture
+def page(store, two_runs):
+    return build_report(store, [r.key for r in two_runs], fmt="html")
+
+
+def test_planted_script_is_not_markup(page):
+    assert "<script" not in page.lower()
+
+
+def test_planted_img_handler_is_not_markup(page):
+    assert "<img" not in page.lower()
+
+
+def test_planted_script_shown_as_text(page):
+    assert "&lt;script&gt;document.title=" in page
+
+
+def test_every_chart_kind_present(page):
+    missing = [k for k in CHART_KINDS if f'class="chart chart-{k}"' not in page]
+    assert missing == []
+
+
+def _csp(page):
+    found = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page)
+    return html.unescape(found.group(1))
+
+
+def test_csp_forbids_scripts(page):
+    assert "script-src 'none'" in _csp(page)
+
+
+def test_csp_default_none(page):
+    assert "default-src 'none'" in _csp(page)
+
+
+def test_csp_hash_matches_stylesheet(page):
+    css = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+    assert f"style-src 'sha256-{digest}'" in _csp(page)
+
+
+def test_single_style_block(page):
+    assert page.count("<style") == 1
+
+
+def test_no_external_resources(page):
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", page))
+    assert urls <= {"http://www.w3.org/2000/svg"}
+
+
+def test_no_style_attributes(page):
+    # A style attribute would need 'unsafe-inline' under the CSP.
+    assert " style=" not in page
+
+
+def test_examples_shown_per_run(page):
+    assert page.count("<details>") == 6
+
+
+def test_judge_section_says_none(page):
+    assert "No judgments in the store" in page
+
+
+def test_reply_text_escaped(page):
+    assert "&lt;/pre&gt;" in page
+
+
+def test_unscored_run_scored_and_reported(store):
+    runs = scored_runs(store, models=("scripted:a",), scored=False)
+    page = build_report(store, [runs[0].key], fmt="html")
+    assert "had no scores; scored it" in page
+
+
+def test_unscored_run_gets_scores_artifact(store):
+    runs = scored_runs(store, models=("scripted:a",), scored=False)
+    build_report(store, [runs[0].key], fmt="md")
+    assert len(store.manifests("scores")) == 1
+
+
+def test_payload_constants_are_hostile():
+    # Guards the fixtures: the payloads must stay real markup.
+    assert SCRIPT_PAYLOAD.startswith("<script>") and IMG_PAYLOAD.startswith("<img")
