@@ -130,7 +130,7 @@ def ensure_prep(
     from cybench.prompts import template_version
 
     spec = get_dataset(dataset)
-    config = PrepConfig(**params)
+    config = resolve_config(params)
     version = template_version(spec.task, config.template)
 
     if dry_run and raw is None and latest_raw(store, spec.name) is None:
@@ -159,6 +159,21 @@ def ensure_prep(
     if prompts is None:
         prompts = build_prompts(store, spec, samples, config, version)
     return samples, prompts
+
+
+def resolve_config(params: dict[str, Any]) -> PrepConfig:
+    """Return the PrepConfig of `params`; raise UsageError naming an invalid value."""
+    from pydantic import ValidationError
+
+    try:
+        return PrepConfig(**params)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "options"
+        raise UsageError(
+            f"invalid {field} {error.get('input')!r}: {error['msg']}",
+            hint="see `cybench prep --help`",
+        ) from exc
 
 
 def planned(
