@@ -203,7 +203,7 @@ def _execute(
     prices: PriceTable,
     stats: RunStats,
 ) -> None:
-    from cybench.models.contract import answer_schema
+    from cybench.models.contract import read_answer_schema
 
     provider.load()
     samples = None
@@ -216,7 +216,7 @@ def _execute(
             provider=provider,
             config=config,
             task=task,
-            schema=answer_schema(task) if config.settings.structured else None,
+            schema=read_answer_schema(prompts, task),
             model=config.model,
             model_id=model_id,
             price=prices.price(config.model),
@@ -296,6 +296,7 @@ def _meta(
 ) -> dict[str, Any]:
     statuses = Counter(table.column("parse_status").to_pylist())
     costs = [c for c in table.column("cost_usd").to_pylist() if c is not None]
+    priced = prices.price(config.model) is not None
     return {
         "model": config.model,
         "dataset": prompts.params.get("dataset", prompts.meta.get("dataset")),
@@ -306,7 +307,7 @@ def _meta(
         "cache_hits": stats.cache_hits,
         "tokens_in": sum(v or 0 for v in table.column("tokens_in").to_pylist()),
         "tokens_out": sum(v or 0 for v in table.column("tokens_out").to_pylist()),
-        "cost_usd": round(sum(costs), 6) if len(costs) == table.num_rows else None,
+        "cost_usd": round(sum(costs), 6) if priced else None,
         "price_table": {"date": prices.date, "source": prices.source},
     }
 

@@ -72,8 +72,8 @@ def _body_text(exc: Any) -> str:
     if isinstance(body, dict):
         error = body.get("error", body)
         if isinstance(error, dict):
-            parts = [str(error.get(k, "")) for k in ("type", "code", "message")]
-            return " ".join(p for p in parts if p)
+            parts = [error.get(k) for k in ("type", "code", "message")]
+            return " ".join(str(p) for p in parts if p)
     return str(getattr(exc, "message", "") or exc)
 
 

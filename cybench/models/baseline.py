@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 NAMES = ("random-forest", "logistic-regression", "majority")
 NON_FEATURES = ("sample_id", "dataset", "split", "label", "y", "category", "text")
-RANDOM_FOREST_TREES = 200
+RANDOM_FOREST_TREES = 100
 
 
 def find_samples(store: Store, prompts: Manifest) -> Manifest:

@@ -1,9 +1,9 @@
 """The answer contract of a prompts artifact: allowed labels, categories, schema.
 
-The prompts manifest's `meta` may carry `answer_contract` (`labels` positive
-first, `categories`) or `positive_label`/`negative_label`/`categories`; when it
-carries none, the labels come from the prompts table (`label` where `y` is 1
-and 0) and the categories from its `category` column.
+`cybench prep` records the contract in the prompts manifest's `meta`: `labels`
+(positive first), `categories` (None for email) and `answer_schema`. For a
+prompts artifact without them, the labels come from the prompts table (`label`
+where `y` is 1 and 0) and the categories from its `category` column.
 """
 
 from __future__ import annotations
@@ -22,9 +22,8 @@ DEFAULT_LABELS = {1: "attack", 0: "benign"}
 def read_task_labels(store: Store, prompts: Manifest) -> TaskLabels:
     """Return the allowed labels and categories of the prompts artifact."""
     meta = prompts.meta
-    contract = meta.get("answer_contract") or {}
-    labels = contract.get("labels")
-    categories = contract.get("categories", meta.get("categories"))
+    labels = meta.get("labels")
+    categories = meta.get("categories")
     if not labels and meta.get("positive_label") and meta.get("negative_label"):
         labels = [meta["positive_label"], meta["negative_label"]]
     if not labels:
@@ -56,6 +55,12 @@ def _labels_from_table(
         {c for c in table.column("category").to_pylist() if isinstance(c, str)}
     )
     return [found[1], found[0]], categories or None
+
+
+def read_answer_schema(prompts: Manifest, task: TaskLabels) -> dict[str, Any]:
+    """Return the prompts' recorded answer schema, or one built from `task`."""
+    recorded = prompts.meta.get("answer_schema")
+    return recorded if isinstance(recorded, dict) else answer_schema(task)
 
 
 def answer_schema(task: TaskLabels) -> dict[str, Any]:
