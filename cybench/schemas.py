@@ -67,6 +67,25 @@ RESPONSES_COLUMNS = {
 }
 
 JUDGMENTS = 1
+JUDGMENTS_COLUMNS = {
+    "row_key": "digest of (judge_model_id, rubric_version, response row_key)",
+    "response_row_key": "row_key of the response rated",
+    "prompt_id": "prompt of that response",
+    "sample_id": "sample of that response",
+    "judge_model": "judge model spec as the user gave it",
+    "judge_model_id": "resolved judge model id",
+    "rubric_version": "int version of the rubric in cybench.judge.rubric",
+    "faithfulness": "int8 1-5: cites only features the record contains; null unless ok",
+    "reasoning": "int8 1-5: security reasoning is correct; null unless ok",
+    "usefulness": "int8 1-5: an analyst could act on it; null unless ok",
+    "rationale": "the judge's one-sentence reason, or null",
+    "raw_text": "the judge's reply, unmodified; null when no request was sent",
+    "parse_status": "ok, empty, unparseable, incomplete, out_of_range, "
+    "no_explanation (nothing to rate, no request), error",
+    "error_class": "null, or the error class name when the judge request failed",
+    "error_message": "null, or a one-line error message (never a secret)",
+    "latency_s": "float seconds for the judge request",
+}
 SCORES = 1
 SCORES_COLUMNS = {
     "slice": "overall, or category:NAME for a per-category slice",
