@@ -13,9 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cybench.errors import StoreError
 from cybench.report.model import Curve, Example, MetricValue, ReportData, Run
-from cybench.report.significance import compare_runs
+from cybench.report.significance import compare
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,10 +65,9 @@ def load_report(
         table = store.read_table(manifest, columns=_present(store, manifest))
         tables.append(table)
         runs.append(_load_run(store, manifest, table, examples, policy, warnings))
-    _check_same_samples(responses, tables)
     data = _report_data(store, responses[0], tables[0], runs)
     data.warnings = warnings
-    data.comparison = compare_runs(runs, tables, policy)
+    data.comparison = compare(store, runs, tables)
     return data
 
 
@@ -78,17 +76,6 @@ def _present(store: Store, manifest: Manifest) -> list[str]:
 
     names = set(pq.read_schema(store.parquet_path(manifest)).names)
     return [c for c in RESPONSE_COLUMNS if c in names]
-
-
-def _check_same_samples(manifests: list[Manifest], tables: list[pa.Table]) -> None:
-    reference = set(tables[0].column("sample_id").to_pylist())
-    for manifest, table in zip(manifests[1:], tables[1:], strict=True):
-        if set(table.column("sample_id").to_pylist()) != reference:
-            raise StoreError(
-                f"run {manifest.short_key} was evaluated on other samples than "
-                f"run {manifests[0].short_key}",
-                hint="report runs of one prep together; run them separately otherwise",
-            )
 
 
 # -- one run -------------------------------------------------------------------

@@ -101,13 +101,19 @@ class Significance:
 
 @dataclass
 class Comparison:
-    """Paired tests of every run against the reference (best) run."""
+    """Paired tests of every run against the reference (best) run.
+
+    `rows` maps a run key to the compare step's row for that run (see
+    `cybench.comparison.Comparison`): McNemar counts and p-values, paired
+    bootstrap differences of F1 and ROC-AUC with intervals.
+    """
 
     reference_key: str
     metric: str
     test: str
     correction: str
     by_run: dict[str, Significance] = field(default_factory=dict)
+    rows: dict[str, dict] = field(default_factory=dict)
 
 
 @dataclass

@@ -1,72 +1,93 @@
-"""Paired significance of each run against the best run, for the table marks.
+"""Paired tests of each run against the best run, for the table marks.
 
-The tests are the metrics package's own (`cybench.metrics.paired`): McNemar's
-exact test on per-sample correctness, then Holm's correction across the runs
-compared with the reference. Correctness counts an unparsed reply as wrong,
-so every run is tested on the same samples whatever its parse rate.
+The numbers come from the compare step (`cybench.comparison`): a stored
+comparison artifact of exactly these runs when one exists, else
+`compare_runs` in memory, which writes nothing. Correctness counts an
+unparsed reply as wrong, so every run is tested on the same samples.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cybench.report.model import Comparison, Run, Significance
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from cybench.store.manifest import Manifest
+    from cybench.store.store import Store
+
 TEST_NAME = "McNemar's exact test on per-sample correctness"
 CORRECTION = "Holm's step-down correction"
-REFERENCE_METRIC = "f1"
+COMPARISON_KIND = "comparison"
 
 
-def reference_run(runs: Sequence[Run], policy: str = "all") -> Run | None:
-    """Return the run with the highest F1 under `policy` (the first on a tie)."""
-    best: Run | None = None
-    best_value = -math.inf
-    for run in runs:
-        value = run.value(REFERENCE_METRIC, policy)
-        if value is not None and value > best_value:
-            best, best_value = run, value
-    return best
+def stored_comparison(store: Store, runs: Sequence[Run]) -> Manifest | None:
+    """Return the newest comparison artifact of exactly these runs, or None."""
+    wanted = {run.key for run in runs}
+    found = [
+        m
+        for m in store.manifests(COMPARISON_KIND)
+        if set(m.inputs.get("responses") or []) == wanted
+    ]
+    return found[-1] if found else None
 
 
-def _correct_by_sample(table: pa.Table) -> dict[str, bool]:
-    samples = table.column("sample_id").to_pylist()
-    truth = table.column("y_true").to_pylist()
-    predicted = table.column("y_pred").to_pylist()
-    return {
-        s: p is not None and p == t
-        for s, t, p in zip(samples, truth, predicted, strict=True)
-    }
+def _headline(run: Run) -> dict[str, dict[str, float | None]]:
+    out = {}
+    for (slice_name, policy, metric), value in run.metrics.items():
+        if slice_name == "overall" and policy == "all":
+            out[metric] = {
+                "value": value.value,
+                "ci_low": value.ci_low,
+                "ci_high": value.ci_high,
+            }
+    return out
 
 
-def compare_runs(
-    runs: Sequence[Run], tables: Sequence[pa.Table], policy: str = "all"
+def compare(
+    store: Store, runs: Sequence[Run], tables: Sequence[pa.Table]
 ) -> Comparison | None:
-    """Test every run against the reference run; None for fewer than two runs."""
+    """Return the paired tests of `runs`; None for fewer than two runs."""
     if len(runs) < 2:
         return None
-    reference = reference_run(runs, policy)
+    from cybench.comparison import compare_runs, comparison_rows
+
+    manifest = stored_comparison(store, runs)
+    if manifest is not None:
+        rows = comparison_rows(store.read_table(manifest))
+        best, primary = (
+            str(manifest.meta.get("best")),
+            str(manifest.meta.get("primary")),
+        )
+    else:
+        result = compare_runs(
+            list(tables),
+            [run.short_key for run in runs],
+            [_headline(run) for run in runs],
+            models=[run.model for run in runs],
+        )
+        rows, best, primary = result.rows, result.best, result.primary
+    return _comparison(runs, rows, best, primary)
+
+
+def _comparison(
+    runs: Sequence[Run], rows: list[dict[str, Any]], best: str, primary: str
+) -> Comparison | None:
+    by_name = {run.short_key: run for run in runs}
+    reference = by_name.get(best)
     if reference is None:
         return None
-    from cybench.metrics.paired import holm, mcnemar_exact
-
-    correct = {
-        run.key: _correct_by_sample(table)
-        for run, table in zip(runs, tables, strict=True)
-    }
-    samples = sorted(correct[reference.key])
-    base = [correct[reference.key][s] for s in samples]
-    others = [run for run in runs if run.key != reference.key]
-    p_values = [
-        mcnemar_exact(base, [correct[run.key].get(s, False) for s in samples]).p_value
-        for run in others
-    ]
-    adjusted = holm(p_values)
-    comparison = Comparison(reference.key, REFERENCE_METRIC, TEST_NAME, CORRECTION)
-    for run, p, p_adj in zip(others, p_values, adjusted, strict=True):
-        comparison.by_run[run.key] = Significance(p, p_adj)
+    comparison = Comparison(reference.key, primary, TEST_NAME, CORRECTION)
+    for row in rows:
+        run = by_name.get(str(row.get("name")))
+        if run is None:
+            continue
+        comparison.rows[run.key] = row
+        if run.key != reference.key:
+            comparison.by_run[run.key] = Significance(
+                row.get("mcnemar_p"), row.get("mcnemar_p_holm")
+            )
     return comparison

@@ -260,6 +260,47 @@ def format_value(value: float | None, digits: int) -> str:
     return f"{value:.{digits}f}"
 
 
+PAIRED_COLUMNS = (
+    Column("mcnemar_only_this", "Only this right", None, 0, False),
+    Column("mcnemar_only_best", "Only best right", None, 0, False),
+    Column("mcnemar_p", "McNemar p", None, 4, False),
+    Column("mcnemar_p_holm", "p (Holm)", None, 4, False),
+    Column("f1_diff", "F1 diff.", None, 3, True),
+    Column("roc_auc_diff", "ROC-AUC diff.", None, 3, True),
+)
+
+
+def paired_table(data: ReportData) -> Table | None:
+    """Build the paired tests of each run against the reference run."""
+    comparison = data.comparison
+    if comparison is None:
+        return None
+    rows = []
+    for run in data.runs:
+        found = comparison.rows.get(run.key)
+        if found is None or run.key == comparison.reference_key:
+            continue
+        cells = []
+        for column in PAIRED_COLUMNS:
+            low = found.get(f"{column.metric}_ci_low") if column.with_ci else None
+            high = found.get(f"{column.metric}_ci_high") if column.with_ci else None
+            cells.append(Cell(found.get(column.metric), low, high))
+        rows.append(
+            Row(run.label, cells, run, significance_mark(found.get("mcnemar_p_holm")))
+        )
+    if not rows:
+        return None
+    reference = next(r.label for r in data.runs if r.key == comparison.reference_key)
+    notes = [
+        f"Each run against {reference}, the best run by {comparison.metric}, on the "
+        "same samples (unparsed replies count as wrong). Only this / only best "
+        "right: discordant samples of McNemar's exact test. Differences are this "
+        "run minus the best, with 95% paired bootstrap intervals.",
+        significance_note(comparison.test, comparison.correction, reference),
+    ]
+    return Table("Paired tests against the best run", list(PAIRED_COLUMNS), rows, notes)
+
+
 def report_tables(data: ReportData, policy: str = "all") -> list[Table]:
     """Return the tables every format shows, in order."""
     tables = [
@@ -267,7 +308,5 @@ def report_tables(data: ReportData, policy: str = "all") -> list[Table]:
         alert_table(data, policy),
         operations_table(data, policy),
     ]
-    categories = category_table(data, policy)
-    if categories is not None:
-        tables.append(categories)
+    tables.extend(t for t in (paired_table(data), category_table(data, policy)) if t)
     return tables

@@ -35,3 +35,20 @@ def test_facts_line_states_split_and_size(store, two_runs):
 def test_category_table_present(store, two_runs):
     text = build_report(store, _keys(two_runs), fmt="md")
     assert "### Detection rate by attack category" in text
+
+
+def test_paired_table_against_best(store, two_runs):
+    text = build_report(store, _keys(two_runs), fmt="md")
+    section = text.split("### Paired tests against the best run")[1].split("###")[0]
+    assert section.count("| baseline:random-forest (zero-shot) |") == 1
+
+
+def test_stored_comparison_is_used(store, two_runs):
+    from cybench.comparison import CompareSettings, ensure_comparison
+    from cybench.scoring import ScoreSettings
+
+    settings = CompareSettings(bootstrap=20, seed=5, score=ScoreSettings(bootstrap=200))
+    manifest, result = ensure_comparison(store, two_runs, settings)
+    row = next(r for r in result.rows if r.get("f1_diff_ci_low") is not None)
+    expected = f"[{row['f1_diff_ci_low']:.3f}, {row['f1_diff_ci_high']:.3f}]"
+    assert expected in build_report(store, _keys(two_runs), fmt="md")
