@@ -194,7 +194,11 @@ def _judge_rows(data: ReportData) -> tuple[list[str], list[tuple[Run, list[str]]
         cells = []
         for criterion in criteria:
             found = run.judge.get(criterion)
-            cells.append("n/a" if found is None else format_value(found.value, 2))
+            if found is None:
+                cells.append("n/a")
+                continue
+            rated = "" if found.n is None else f" (n={found.n})"
+            cells.append(format_value(found.value, 2) + rated)
         rows.append((run, cells))
     return criteria, rows
 

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 RESPONSES_KIND = "responses"
 SCORES_KIND = "scores"
 PROMPTS_KIND = "prompts"
+JUDGMENTS_KIND = "judgments"
 EXAMPLE_TEXT_LIMIT = 4000
 RESPONSE_COLUMNS = (
     "sample_id",
@@ -145,6 +146,7 @@ def _load_run(
         template=_template(store, prompts),
         metrics=read_metrics(store, scores),
     )
+    run.judge = judge_scores(store, responses)
     run.roc, run.pr = run_curves(scores, table, policy)
     warnings.extend(
         f"run {run.short_key}: {w}" for w in scores.meta.get("warnings", [])
@@ -180,6 +182,26 @@ def _template(store: Store, prompts: Manifest | None) -> str:
 
 
 # -- curves and examples -------------------------------------------------------
+
+
+def judge_scores(store: Store, responses: Manifest) -> dict[str, MetricValue]:
+    """Return the mean rating per rubric criterion from the run's judgments.
+
+    With one judge the keys are criterion names; with several, each key names
+    its judge too (`faithfulness (llamacpp:qwen2.5-coder-0.5b)`). The newest
+    artifact of each judge wins; `n` is the number of rated explanations.
+    """
+    newest: dict[str, Manifest] = {}
+    for manifest in store.manifests(JUDGMENTS_KIND):
+        if manifest.inputs.get("responses") == responses.key:
+            newest[str(manifest.params.get("judge", "?"))] = manifest
+    out = {}
+    for judge, manifest in newest.items():
+        summary = manifest.meta.get("summary") or {}
+        for criterion, mean in (summary.get("means") or {}).items():
+            name = criterion if len(newest) == 1 else f"{criterion} ({judge})"
+            out[name] = MetricValue(_float(mean), n=summary.get("rated"))
+    return out
 
 
 def run_curves(

@@ -93,3 +93,54 @@ def test_unscored_run_gets_scores_artifact(store):
 def test_payload_constants_are_hostile():
     # Guards the fixtures: the payloads must stay real markup.
     assert SCRIPT_PAYLOAD.startswith("<script>") and IMG_PAYLOAD.startswith("<img")
+
+
+def _write_judgments(store, responses, judge, score):
+    import time
+
+    from cybench.judge.rubric import LATEST, rubric
+    from cybench.judge.step import judgments_table, summarise
+    from cybench.schemas import JUDGMENTS
+
+    rules = rubric(LATEST)
+    rows = []
+    for response in store.read_table(responses).to_pylist():
+        row = {
+            "row_key": f"{judge}-{response['row_key']}",
+            "response_row_key": response["row_key"],
+            "sample_id": response["sample_id"],
+            "judge_model": judge,
+            "parse_status": "ok",
+            "rubric_version": rules.version,
+        }
+        row.update(dict.fromkeys(rules.criteria, score))
+        rows.append(row)
+    return store.write(
+        "judge",
+        "judgments",
+        JUDGMENTS,
+        {"judge": judge, "rubric_version": rules.version},
+        {"responses": responses.key},
+        judgments_table(rows, rules),
+        started=time.perf_counter(),
+        meta={"summary": summarise(rows, rules), "rubric": rules.criteria},
+    )
+
+
+def test_judge_scores_shown(store, two_runs):
+    _write_judgments(store, two_runs[0], "scripted:judge<x>", 4)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert "4.00 (n=60)" in page
+
+
+def test_judge_chart_drawn(store, two_runs):
+    _write_judgments(store, two_runs[0], "scripted:judge", 4)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert "Judge scores (mean rating, 1-5)" in page
+
+
+def test_two_judges_named_per_criterion(store, two_runs):
+    _write_judgments(store, two_runs[0], "scripted:a", 4)
+    _write_judgments(store, two_runs[0], "scripted:b", 2)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert "faithfulness (scripted:b)" in page
