@@ -60,12 +60,16 @@ def test_transfer_encoding_with_trailing_space():
 
 
 def test_7bit_with_trailing_space_keeps_body():
-    raw = message("Content-Type: text/plain\nContent-Transfer-Encoding: 7bit ", b"hello")
+    raw = message(
+        "Content-Type: text/plain\nContent-Transfer-Encoding: 7bit ", b"hello"
+    )
     assert parse_message(raw).body == "hello"
 
 
 def test_wrong_charset_falls_back():
-    raw = message("Content-Type: text/plain; charset=us-ascii", "na\u00efve".encode("cp1252"))
+    raw = message(
+        "Content-Type: text/plain; charset=us-ascii", "na\u00efve".encode("cp1252")
+    )
     parsed = parse_message(raw)
     assert parsed.body == "na\u00efve"
     assert parsed.decode_fallback

@@ -15,7 +15,9 @@ MESSAGE = b"From: a@b.test\nSubject: hello\nContent-Type: text/plain\n\nbody tex
 
 
 def mbox(path: Path, *messages: bytes, garbage: bytes = b"") -> Path:
-    chunks = [b"From sender@test Mon Jan  3 10:00:00 2005\n" + m + b"\n" for m in messages]
+    chunks = [
+        b"From sender@test Mon Jan  3 10:00:00 2005\n" + m + b"\n" for m in messages
+    ]
     path.write_bytes(garbage + b"".join(chunks))
     return path
 

@@ -51,8 +51,9 @@ EXTRA_COLUMNS = {
     "n_urls": "URLs in the text the model sees",
     "n_tokens_est": "estimated tokens of `text` (characters / 4)",
     "truncated": "true when the body was cut to the token budget",
-    "removed_leaky_headers": "delivery, filter and bookkeeping header fields dropped",
-    "removed_subject_tags": "spam-filter and mailing-list tags cut from the subject",
+    "removed_leaky_headers": "delivery, filter and bookkeeping header fields dropped, "
+    "counting those quoted inside the body",
+    "removed_tags": "spam-filter and mailing-list tags cut from subject and body",
     "removed_list_footers": "mailing-list footers cut from the body",
     "removed_owner_addresses": "corpus collectors' addresses replaced",
     "removed_owner_domains": "corpus collectors' domains replaced",
@@ -85,7 +86,7 @@ class CleanReport:
     truncated: int = 0
     decode_fallback: int = 0
     near_duplicates: int = 0
-    removed: dict[str, int] = field(default_factory=Counter)
+    removed: dict[str, int] = field(default_factory=dict)
 
 
 def decode_raw_row(row: Mapping[str, Any], columns: Mapping[str, str | None]) -> Email:
@@ -129,14 +130,16 @@ def remove_leakage(message: Email) -> tuple[str, str, leakage.Removed]:
     from_list = leakage.has_list_headers(message.headers)
     subject, tags = leakage.strip_subject_tags(message.subject, from_list)
     body, footers = leakage.strip_list_footer(message.body)
+    body, body_tags = leakage.strip_body_list_tags(body)
+    body, body_headers = leakage.strip_body_header_lines(body)
     subject, in_subject = leakage.mask_owner(subject)
     body, in_body = leakage.mask_owner(body)
     return (
         subject,
         body,
         leakage.Removed(
-            leaky_headers=leakage.count_leaky_headers(message.headers),
-            subject_tags=tags,
+            leaky_headers=leakage.count_leaky_headers(message.headers) + body_headers,
+            tags=tags + body_tags,
             list_footers=footers,
             owner_addresses=in_subject.owner_addresses + in_body.owner_addresses,
             owner_domains=in_subject.owner_domains + in_body.owner_domains,
@@ -204,7 +207,7 @@ def clean_rows(
         report.truncated += truncated
         report.decode_fallback += message.decode_fallback
         for name, count in asdict(removed).items():
-            report.removed[name] += count
+            report.removed[name] = report.removed.get(name, 0) + count
     report.samples = len(samples)
     keys = Counter(s["near_dup_key"] for s in samples if s["near_dup_key"])
     report.near_duplicates = sum(n - 1 for n in keys.values() if n > 1)

@@ -46,9 +46,7 @@ class _TextExtractor(HTMLParser):
         if tag in _SKIPPED:
             self.skip_depth += 1
             return
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag in _BLOCKS:
+        if tag == "br" or tag in _BLOCKS:
             self.parts.append("\n")
         elif tag in _CELLS:
             self.parts.append(" ")

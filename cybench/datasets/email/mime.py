@@ -48,12 +48,12 @@ class ParsedEmail:
 
     @property
     def is_pseudo_message(self) -> bool:
-        """True for a mail-folder bookkeeping message (UW-IMAP), which is not an email."""
+        """True for a UW-IMAP folder bookkeeping message, which is not an email."""
         return PSEUDO_MESSAGE_MARK in self.subject
 
 
 def decode_bytes(data: bytes, charset: str | None) -> DecodedText:
-    """Decode `data` with `charset`, falling back to UTF-8, then cp1252 with replacement."""
+    """Decode `data` with `charset`, else UTF-8, else cp1252 with replacement."""
     declared = _known_codec(charset)
     if declared:
         try:

@@ -98,7 +98,7 @@ def _suffix_label(suffix: str, given: str) -> str:
     if name not in SUFFIX_LABELS:
         raise UsageError(
             f"unknown label {suffix!r} in --path {given}",
-            hint="use PATH:phishing or PATH:legitimate (ham is accepted for legitimate)",
+            hint="use PATH:phishing or PATH:legitimate (or PATH:ham for legitimate)",
         )
     return SUFFIX_LABELS[name]
 
