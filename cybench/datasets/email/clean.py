@@ -156,8 +156,8 @@ def estimate_tokens(text: str) -> int:
 def compose_text(subject: str, body: str, max_tokens: int) -> tuple[str, bool]:
     """Return `Subject: ...` + blank line + body, cut to `max_tokens`, and the cut flag.
 
-    The body is cut first, at the last whitespace before the limit; a subject
-    longer than the whole budget is cut too.
+    The body is cut first, at the last space before the limit. A subject
+    longer than half the budget is cut to half of it.
     """
     limit = max_tokens * CHARS_PER_TOKEN
     head = f"Subject: {subject}\n\n"

@@ -1,7 +1,6 @@
 """Reduce an HTML email body to the plain text a reader would see.
 
-Built on the standard library's `html.parser`, which never raises on broken
-markup. Script, style and head content is dropped, entities are unescaped, and
+Built on the standard library's `html.parser`, which accepts broken markup. Script, style and head content is dropped, entities are unescaped, and
 a link whose target differs from its visible text keeps the target in
 parentheses, because a mismatch between the two is what a reader checks.
 """

@@ -125,7 +125,7 @@ _FOOTER_REACH = 3
 
 @dataclass
 class Removed:
-    """What leakage removal took out of one sample."""
+    """Counts of the artefacts that leakage removal took out of one sample."""
 
     leaky_headers: int = 0
     tags: int = 0

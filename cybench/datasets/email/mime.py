@@ -2,8 +2,8 @@
 
 Messages are parsed from bytes with `email.policy.compat32`, the policy that
 keeps malformed input instead of raising. Text is decoded with the part's
-declared charset; a missing, unknown or wrong charset falls back to UTF-8 and
-then to cp1252 with replacement characters, so decoding never raises.
+declared charset. A missing, unknown or wrong charset falls back to UTF-8 and
+then to cp1252 with replacement characters, so decoding raises no error.
 """
 
 from __future__ import annotations

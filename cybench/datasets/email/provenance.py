@@ -1,8 +1,8 @@
 """Licence and citation of the published email corpora, looked up by file digest.
 
 A file whose SHA-256 is not listed gets its licence from its name where the
-name identifies the corpus, else `unknown`, so the raw artifact never claims
-a licence that nobody checked.
+name identifies the corpus, else `unknown`, so the raw artifact claims no
+licence that was not checked.
 """
 
 from __future__ import annotations

@@ -126,7 +126,7 @@ def check_labelled(spec: SourceSpec) -> None:
     if spec.label or spec.kind == "csv":
         return
     raise UsageError(
-        f"{spec.path} holds {spec.kind} messages without labels",
+        f"{spec.path} contains {spec.kind} messages without labels",
         hint=(
             f"give its class as --path {spec.path}:phishing "
             f"or --path {spec.path}:legitimate"
@@ -174,7 +174,7 @@ def _row(spec: SourceSpec, position: int, **values) -> dict:
 def _read_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if not data.strip():
-        raise DataError(f"{path} is empty", hint="give a file that holds messages")
+        raise DataError(f"{path} is empty", hint="give a file that contains messages")
     return data
 
 
@@ -334,7 +334,7 @@ def _read_members(spec: SourceSpec, members: Iterator[tuple[str, bytes]]) -> Sou
         read.rows.append(_row(spec, len(read.rows), member=name, raw_bytes=data))
     if not read.rows:
         raise DataError(
-            f"{spec.path} holds no message files",
+            f"{spec.path} contains no message files",
             hint="give a folder or archive with one RFC 822 message per file",
         )
     read.meta = {"digest": f"sha256:{listing.hexdigest()}", "empty_members": empty}
@@ -346,7 +346,7 @@ def _read_members(spec: SourceSpec, members: Iterator[tuple[str, bytes]]) -> Sou
 
 @dataclass(frozen=True)
 class Columns:
-    """Which published columns hold the subject, body and label."""
+    """Published names of the subject, body and label columns."""
 
     body: str
     subject: str | None
