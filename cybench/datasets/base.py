@@ -239,13 +239,14 @@ def with_sample_ids(
     table: pa.Table, dataset: str, content_columns: Sequence[str]
 ) -> pa.Table:
     """Return `table` with a `sample_id` column first (see `sample_id_sql`)."""
-    import duckdb
+
+    from cybench.datasets.duck import connect
 
     rest = "* EXCLUDE (sample_id)" if "sample_id" in table.column_names else "*"
     sql = (
         f"SELECT {sample_id_sql(dataset, content_columns)} AS sample_id, {rest} FROM t"
     )
-    con = duckdb.connect()
+    con = connect()
     try:
         con.register("t", table)
         return con.sql(sql).to_arrow_table()

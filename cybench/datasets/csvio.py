@@ -64,8 +64,10 @@ def read_csv_strings(
     import duckdb
     import pyarrow as pa
 
+    from cybench.datasets.duck import connect
+
     columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
-    con = duckdb.connect()
+    con = connect()
     try:
         relation = con.read_csv(
             str(path),

@@ -136,9 +136,10 @@ def check_values(
 
 def clean_flows(raw: pa.Table, dataset: str, layout: FlowLayout) -> pa.Table:
     """Return the samples layout of a raw flow table (duplicates kept, no split)."""
-    import duckdb
 
-    con = duckdb.connect()
+    from cybench.datasets.duck import connect
+
+    con = connect()
     try:
         con.register("raw", raw)
         check_values(con, layout, dataset)

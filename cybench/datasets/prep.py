@@ -254,14 +254,16 @@ def dedupe_and_split(
     selection runs in DuckDB; the wide table is then filtered one column at a
     time, so peak memory stays near one copy of it.
     """
-    import duckdb
+
     import numpy as np
     import pyarrow as pa
+
+    from cybench.datasets.duck import connect
 
     clean = holder.pop()
     features = [c for c in clean.column_names if c not in BASE_COLUMNS]
     order = pa.array(np.arange(clean.num_rows, dtype=np.int64))
-    con = duckdb.connect()
+    con = connect()
     try:
         con.register("clean", clean.append_column("_ord", order))
         counts = duplicate_counts(con, features)
@@ -371,9 +373,10 @@ def split_sql(config: PrepConfig) -> str:
 
 def class_counts(table: pa.Table) -> dict[str, dict[str, int]]:
     """Return {split: {class: rows}} of a samples table."""
-    import duckdb
 
-    con = duckdb.connect()
+    from cybench.datasets.duck import connect
+
+    con = connect()
     try:
         con.register("t", table.select(["split", "label", "category"]))
         rows = con.execute(

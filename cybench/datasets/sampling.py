@@ -28,9 +28,10 @@ def _ranked_sql(path: Path, split: str, seed: int, purpose: str) -> str:
 
 
 def _query(sql: str) -> list[tuple]:
-    import duckdb
 
-    con = duckdb.connect()
+    from cybench.datasets.duck import connect
+
+    con = connect()
     try:
         return con.execute(sql).fetchall()
     finally:

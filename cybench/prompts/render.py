@@ -85,11 +85,12 @@ def format_value(value: Any) -> str:
 
 def read_rows(path: Path, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Return {sample_id: row} for the listed samples of a samples Parquet file."""
-    import duckdb
+
+    from cybench.datasets.duck import connect
 
     if not ids:
         return {}
-    con = duckdb.connect()
+    con = connect()
     try:
         table = con.sql(
             "SELECT * FROM read_parquet($path) WHERE sample_id IN (SELECT unnest($ids))",
