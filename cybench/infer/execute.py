@@ -76,26 +76,38 @@ class Execution:
 
 
 def run_local(run: Execution, jobs: Sequence[Job]) -> None:
-    """Answer `jobs` with `generate` in batches of `config.batch_size`."""
+    """Answer `jobs` with `generate` in batches of `config.batch_size`.
+
+    A batch whose `generate` raises `ProviderRequestError` is sent again one
+    request at a time, so only the failing prompts become error rows.
+    """
     size = run.config.batch_size
     try:
         for start in range(0, len(jobs), size):
             batch = jobs[start : start + size]
-            requests = [run.request(job) for job in batch]
-            run.stats.requests += len(requests)
             try:
-                replies = run.provider.generate(requests)
+                _generate(run, batch)
             except ProviderRequestError as exc:
+                if len(batch) == 1:
+                    run.finish(error_row(batch[0], exc, 0.0, run.model, run.model_id))
+                    continue
                 for job in batch:
-                    run.finish(error_row(job, exc, 0.0, run.model, run.model_id))
-                continue
-            for job, reply in zip(batch, replies, strict=True):
-                row = reply_row(
-                    job, reply, reply.latency_s, run.task, run.model, run.model_id
-                )
-                run.finish(row)
+                    try:
+                        _generate(run, [job])
+                    except ProviderRequestError as single:
+                        row = error_row(job, single, 0.0, run.model, run.model_id)
+                        run.finish(row)
     finally:
         run.writer.flush()
+
+
+def _generate(run: Execution, batch: Sequence[Job]) -> None:
+    requests = [run.request(job) for job in batch]
+    run.stats.requests += len(requests)
+    replies = run.provider.generate(requests)
+    for job, reply in zip(batch, replies, strict=True):
+        row = reply_row(job, reply, reply.latency_s, run.task, run.model, run.model_id)
+        run.finish(row)
 
 
 def run_api(run: Execution, jobs: Sequence[Job]) -> None:
