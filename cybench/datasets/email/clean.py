@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from cybench.datasets.email import leakage
@@ -206,7 +206,7 @@ def clean_rows(
         samples.append(_sample(row, message, subject, body, text, truncated, removed))
         report.truncated += truncated
         report.decode_fallback += message.decode_fallback
-        for name, count in asdict(removed).items():
+        for name, count in vars(removed).items():
             report.removed[name] = report.removed.get(name, 0) + count
     report.samples = len(samples)
     keys = Counter(s["near_dup_key"] for s in samples if s["near_dup_key"])
@@ -238,6 +238,6 @@ def _sample(
         "n_urls": len(_URL.findall(text)),
         "n_tokens_est": estimate_tokens(text),
         "truncated": truncated,
-        **{f"removed_{name}": count for name, count in asdict(removed).items()},
+        **{f"removed_{name}": count for name, count in vars(removed).items()},
         "near_dup_key": near_dup_key(body) if body else None,
     }

@@ -1,8 +1,9 @@
 """Reduce an HTML email body to the plain text a reader would see.
 
-Built on the standard library's `html.parser`, which accepts broken markup. Script, style and head content is dropped, entities are unescaped, and
-a link whose target differs from its visible text keeps the target in
-parentheses, because a mismatch between the two is what a reader checks.
+Built on the standard library's `html.parser`, which accepts broken markup.
+Script, style and head content is dropped, entities are unescaped, and a link
+whose target differs from its visible text keeps the target in parentheses,
+because a mismatch between the two is what a reader checks.
 """
 
 from __future__ import annotations
@@ -117,6 +118,6 @@ def html_to_text(markup: str) -> str:
 
 def tidy_whitespace(text: str) -> str:
     """Unify line endings, collapse runs of spaces and of blank lines, and strip."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = [line.strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
