@@ -206,6 +206,8 @@ def samples_table(samples: list[dict], report: dict[str, Any]) -> pa.Table:
     rows = [{"dataset": NAME, "category": None, **s} for s in samples]
     table = pa.Table.from_pylist(rows, schema=pa.schema(fields))
     table = with_sample_ids(table, NAME, ["text", "label"])
+    # NOTE: the generic prep rebuilds the table and drops schema metadata, so
+    # this report reaches the samples manifest only if prep copies it there.
     metadata = {b"cybench.clean_report": json.dumps(report, default=list).encode()}
     return table.replace_schema_metadata(metadata)
 
