@@ -36,6 +36,13 @@ def infer(
         str | None,
         typer.Option(help="Base URL of an OpenAI-compatible API (vLLM, Ollama, ...)."),
     ] = None,
+    http_client: Annotated[
+        str | None,
+        typer.Option(
+            help="openai: HTTP client, sdk (the official SDK, default) or aiohttp "
+            "(less CPU per request, for fast local servers).",
+        ),
+    ] = None,
     concurrency: Annotated[
         int, typer.Option(min=1, help="API requests in flight at once.")
     ] = 8,
@@ -105,6 +112,7 @@ def infer(
         dataset=dataset,
         prep=prep,
         base_url=base_url,
+        http_client=http_client,
         settings=settings,
         concurrency=concurrency,
         rpm=rpm,

@@ -25,6 +25,9 @@ class RunConfig(BaseModel):
     base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible API."
     )
+    http_client: str | None = Field(
+        None, description="openai: HTTP client, sdk (default) or aiohttp."
+    )
     settings: GenerationSettings = Field(default_factory=GenerationSettings)
     concurrency: int = Field(8, ge=1, description="Requests in flight at once (API).")
     rpm: float | None = Field(

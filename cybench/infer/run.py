@@ -78,9 +78,14 @@ def run_infer(store: Store, config: RunConfig) -> InferResult:
 
     started = time.perf_counter()
     prompts = resolve_prompts(store, config)
-    options: dict[str, Any] = {"timeout": config.timeout}
+    options: dict[str, Any] = {
+        "timeout": config.timeout,
+        "concurrency": config.concurrency,
+    }
     if config.base_url:
         options["base_url"] = config.base_url
+    if config.http_client:
+        options["http_client"] = config.http_client
     provider = resolve_provider(config.model, options)
     try:
         provider.bind(store, prompts)

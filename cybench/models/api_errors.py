@@ -28,6 +28,17 @@ from cybench.models.base import ProviderRequestError
 KEY_ENV_VARS = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
 RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 _KEY_PATTERN = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{6,}|sk-ant-[A-Za-z0-9_\-*]{6,})")
+STATUS_NAMES = {
+    400: "BadRequestError",
+    408: "RequestTimeoutError",
+    409: "ConflictError",
+    429: "RateLimitError",
+    500: "InternalServerError",
+    502: "BadGatewayError",
+    503: "ServiceUnavailableError",
+    504: "GatewayTimeoutError",
+    529: "OverloadedError",
+}
 _CONTENT_FILTER = re.compile(r"content[_ ]?(filter|policy|management)", re.IGNORECASE)
 MAX_MESSAGE_CHARS = 300
 
@@ -123,9 +134,10 @@ def _from_status(
         )
     retry_after = retry_after_seconds(getattr(exc.response, "headers", None))
     message = f"HTTP {status}: {detail}"
+    name = STATUS_NAMES.get(status, f"HTTP{status}Error")
     if status in RETRYABLE_STATUS or status >= 500:
         return ProviderRequestError(
-            type(exc).__name__,
+            name,
             message,
             retryable=True,
             retry_after=retry_after,

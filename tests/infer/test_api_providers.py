@@ -251,3 +251,59 @@ def test_structured_request_sends_schema(store, stub, prompts):
     kwargs = provider.request_kwargs(request)
     assert kwargs["response_format"]["type"] == "json_schema"
     assert kwargs["max_tokens"] == 256
+
+
+FAULTS = [
+    ({"status": 429, "retry_after": 0.05}, "RateLimitError"),
+    ({"status": 500}, "InternalServerError"),
+    ({"malformed": True}, "MalformedResponse"),
+]
+
+
+@pytest.mark.parametrize(("fault", "error_class"), FAULTS)
+def test_aiohttp_client_retries_like_sdk(store, stub, prompts, fault, error_class):
+    stub.add_faults(fault)
+    result = run_infer(store, config(stub, prompts, http_client="aiohttp"))
+    assert result.manifest.meta["errors"] == 0
+    assert result.stats.retries == 1
+
+
+@pytest.mark.parametrize(("fault", "error_class"), FAULTS)
+def test_aiohttp_client_error_rows_name_cause(store, stub, prompts, fault, error_class):
+    stub.add_faults({**fault, "match": "marker-3", "times": -1})
+    overrides = {"http_client": "aiohttp", "max_retries": 1}
+    result = run_infer(store, config(stub, prompts, **overrides))
+    failed = [r for r in rows_of(store, result) if r["parse_status"] == "error"]
+    assert [r["error_class"] for r in failed] == [error_class]
+
+
+def test_aiohttp_client_content_filter_not_retried(store, stub, prompts):
+    stub.add_faults({"status": 400, "code": "content_filter", "match": "marker-7"})
+    result = run_infer(store, config(stub, prompts, http_client="aiohttp"))
+    assert result.manifest.meta["errors"] == 1
+    assert result.stats.retries == 0
+
+
+def test_aiohttp_client_auth_error_stops_run(store, stub, prompts, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-wrong-key-123456")
+    with pytest.raises(AuthError):
+        run_infer(store, config(stub, prompts, http_client="aiohttp", concurrency=1))
+    assert stub.requests == 1
+
+
+def test_aiohttp_client_rows_equal_sdk_rows(store, stub, prompts):
+    sdk = run_infer(store, config(stub, prompts, model="openai:a"))
+    raw = run_infer(
+        store, config(stub, prompts, model="openai:b", http_client="aiohttp")
+    )
+    columns = ["raw_text", "label", "tokens_in", "tokens_out", "parse_status"]
+    assert store.read_table(sdk.manifest).select(columns) == store.read_table(
+        raw.manifest
+    ).select(columns)
+
+
+def test_unknown_http_client_is_usage_error(store, stub, prompts):
+    from cybench.errors import UsageError
+
+    with pytest.raises(UsageError):
+        run_infer(store, config(stub, prompts, http_client="curl"))
