@@ -70,7 +70,7 @@ def align_runs(tables: Sequence, names: Sequence[str]) -> list[PolicyRows]:
                 f"run {name} has no sample_id column", hint="re-run `cybench infer`"
             )
         run = read_arrays(table)
-        ids = run.sample_id.astype(str)
+        ids = run.sample_id
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
         if len(ids) != len(np.unique(ids)):

@@ -97,44 +97,93 @@ def roc_points(y_true: ArrayLike, scores: ArrayLike) -> tuple[Array, Array, Arra
     return roc_curve(y_true, scores, drop_intermediate=False)
 
 
-def ranking_metrics(
-    y_true: ArrayLike, scores: ArrayLike
-) -> tuple[dict[str, float], list[str]]:
-    """Return ROC-AUC, PR-AUC and detection rates at FPR_TARGETS, with warnings.
+@dataclass
+class Ranked:
+    """Ranking metrics of one set of rows, with the curves they were read from.
+
+    `roc` is (fpr, tpr, thresholds) at every distinct score, None without both
+    classes; `pr` is (precision, recall, thresholds), None without positives.
+    """
+
+    values: dict[str, float]
+    warnings: list[str]
+    roc: tuple[Array, Array, Array] | None
+    pr: tuple[Array, Array, Array] | None
+
+    def curves(self, limit: int = 1001) -> dict[str, dict]:
+        """Return ROC and PR points for drawing, at most `limit` points each.
+
+        Result: {"roc": {"fpr", "tpr", "threshold"}, "pr": {"recall",
+        "precision", "threshold"}} as lists; a curve that needs a missing class
+        is {}. Infinite thresholds (scikit-learn's first ROC point) are null.
+        """
+        result: dict[str, dict] = {"roc": {}, "pr": {}}
+        if self.roc is not None:
+            fpr, tpr, thr = self.roc
+            keep = thin(len(fpr), limit)
+            result["roc"] = {
+                "fpr": fpr[keep].tolist(),
+                "tpr": tpr[keep].tolist(),
+                "threshold": _finite(thr[keep]),
+            }
+        if self.pr is not None:
+            precision, recall, thr = self.pr
+            keep = thin(len(precision), limit)
+            result["pr"] = {
+                "recall": recall[keep].tolist(),
+                "precision": precision[keep].tolist(),
+                "threshold": _finite(np.append(thr, np.nan)[keep]),
+            }
+        return result
+
+
+def rank(y_true: ArrayLike, scores: ArrayLike) -> Ranked:
+    """Compute ROC-AUC, PR-AUC and detection rates at FPR_TARGETS, with warnings.
 
     Undefined values are NaN: ROC-AUC and the detection rates need both classes,
     PR-AUC needs positives. All scores equal gives ROC-AUC 0.5 and PR-AUC equal
-    to the prevalence, by construction; a warning says so.
+    to the prevalence, by construction; a warning says so. ROC-AUC is
+    `sklearn.metrics.auc` of the ROC curve, as `roc_auc_score` computes it.
     """
-    from sklearn.metrics import average_precision_score, roc_auc_score
+    from sklearn.metrics import auc, average_precision_score, precision_recall_curve
 
-    y = np.asarray(y_true)
+    y = np.asarray(y_true).astype(np.int8)
     s = np.asarray(scores, dtype=np.float64)
     n_pos = int(np.sum(y == 1))
-    n_neg = int(np.sum(y == 0))
+    n_neg = len(y) - n_pos
     out = {"roc_auc": np.nan, "pr_auc": np.nan}
     out.update({fpr_metric_name(t): np.nan for t in FPR_TARGETS})
-    warnings: list[str] = []
+    found = Ranked(out, [], None, None)
     if len(y) and np.all(s == s[0]):
-        warnings.append(
+        found.warnings.append(
             "every score is equal, so ROC-AUC is 0.5 and PR-AUC equals the "
             "prevalence by construction"
         )
     if n_pos:
         out["pr_auc"] = float(average_precision_score(y, s))
+        found.pr = precision_recall_curve(y, s)
     if not (n_pos and n_neg):
         missing = "positive" if not n_pos else "negative"
-        warnings.append(
+        found.warnings.append(
             f"no {missing} samples, so ROC-AUC and detection rate at a fixed FPR "
             "are undefined (null)"
         )
-        return out, warnings
+        return found
 
-    out["roc_auc"] = float(roc_auc_score(y, s))
-    fpr, tpr, _ = roc_points(y, s)
+    found.roc = roc_points(y, s)
+    fpr, tpr, _ = found.roc
+    out["roc_auc"] = float(auc(fpr, tpr))
     for target in FPR_TARGETS:
         out[fpr_metric_name(target)] = detection_rate_at_fpr(fpr, tpr, target)
-    return out, warnings
+    return found
+
+
+def ranking_metrics(
+    y_true: ArrayLike, scores: ArrayLike
+) -> tuple[dict[str, float], list[str]]:
+    """Return the values and warnings of `rank(y_true, scores)`."""
+    found = rank(y_true, scores)
+    return found.values, found.warnings
 
 
 def fpr_metric_name(target: float) -> str:
@@ -151,36 +200,8 @@ def thin(points: int, limit: int = 1001) -> NDArray[np.intp]:
 
 
 def curves(y_true: ArrayLike, scores: ArrayLike, limit: int = 1001) -> dict[str, dict]:
-    """Return ROC and PR curve points for drawing, at most `limit` points each.
-
-    Result: {"roc": {"fpr", "tpr", "threshold"}, "pr": {"recall", "precision",
-    "threshold"}} as lists of floats; a curve that needs a missing class is {}.
-    Thresholds of +inf (scikit-learn's extra first ROC point) become null.
-    """
-    from sklearn.metrics import precision_recall_curve
-
-    y = np.asarray(y_true)
-    s = np.asarray(scores, dtype=np.float64)
-    result: dict[str, dict] = {"roc": {}, "pr": {}}
-    has_pos = bool(np.any(y == 1))
-    if has_pos and np.any(y == 0):
-        fpr, tpr, thr = roc_points(y, s)
-        keep = thin(len(fpr), limit)
-        result["roc"] = {
-            "fpr": fpr[keep].tolist(),
-            "tpr": tpr[keep].tolist(),
-            "threshold": _finite(thr[keep]),
-        }
-    if has_pos:
-        precision, recall, thr = precision_recall_curve(y, s)
-        keep = thin(len(precision), limit)
-        thr_full = np.append(thr, np.nan)
-        result["pr"] = {
-            "recall": recall[keep].tolist(),
-            "precision": precision[keep].tolist(),
-            "threshold": _finite(thr_full[keep]),
-        }
-    return result
+    """Return ROC and PR curve points for drawing (see `Ranked.curves`)."""
+    return rank(y_true, scores).curves(limit)
 
 
 def _finite(values: Array) -> list[float | None]:

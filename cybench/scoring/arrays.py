@@ -22,20 +22,25 @@ REQUIRED = ("y_true", "y_pred")
 
 @dataclass(frozen=True)
 class RunArrays:
-    """Columns of one run's responses, one element per response."""
+    """Columns of one run's responses, one element per response.
+
+    Categories are integer codes into `categories` (names stripped and
+    lower-cased, so `DoS` and `dos ` are one category), -1 where missing.
+    """
 
     y_true: NDArray[np.int64]
     y_pred: NDArray[np.int64]  # -1 where unparsed
     p_positive: NDArray[np.float64]  # NaN where missing
-    category_true: NDArray[np.object_]  # casefolded and stripped, None where missing
-    category_pred: NDArray[np.object_]
-    parse_status: NDArray[np.object_]
-    error_class: NDArray[np.object_]
+    category_true: NDArray[np.int64]
+    category_pred: NDArray[np.int64]
+    categories: list[str]
+    refused: NDArray[np.bool_]  # parse_status is "refused"
+    errored: NDArray[np.bool_]  # error_class is set
     latency_s: NDArray[np.float64]
     tokens_in: NDArray[np.float64]
     tokens_out: NDArray[np.float64]
     cost_usd: NDArray[np.float64]
-    sample_id: NDArray[np.object_]
+    sample_id: NDArray[np.str_]
 
     @property
     def parsed(self) -> NDArray[np.bool_]:
@@ -63,15 +68,54 @@ def _floats(table, name: str) -> NDArray[np.float64]:
     return column.to_numpy(zero_copy_only=False).astype(np.float64)
 
 
-def _texts(table, name: str, *, normalise: bool = False) -> NDArray[np.object_]:
+def _normalised(table, name: str):
+    """The column as stripped, lower-case text, with empty strings as null."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if name not in table.column_names:
-        return np.full(table.num_rows, None, dtype=object)
-    values = table.column(name).to_pylist()
-    if normalise:
-        values = [
-            v.strip().casefold() or None if isinstance(v, str) else None for v in values
-        ]
-    return np.asarray(values, dtype=object)
+        return pa.nulls(table.num_rows, pa.string())
+    text = pc.utf8_lower(pc.utf8_trim_whitespace(table.column(name).cast(pa.string())))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+
+
+def _category_codes(table) -> tuple[NDArray[np.int64], NDArray[np.int64], list[str]]:
+    """Codes of true and predicted categories in one shared vocabulary."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    truth = _normalised(table, "category_true")
+    predicted = _normalised(table, "category")
+    names = sorted(
+        {v for v in pc.unique(truth).to_pylist() if v}
+        | {v for v in pc.unique(predicted).to_pylist() if v}
+    )
+    vocabulary = pa.array(names, pa.string())
+    codes = [
+        pc.fill_null(pc.index_in(column, value_set=vocabulary), -1)
+        .to_numpy(zero_copy_only=False)
+        .astype(np.int64)
+        for column in (truth, predicted)
+    ]
+    return codes[0], codes[1], names
+
+
+def _flags(table, name: str, equals: str | None) -> NDArray[np.bool_]:
+    """Rows where the column equals `equals`, or, with None, is not null."""
+    import pyarrow.compute as pc
+
+    if name not in table.column_names:
+        return np.zeros(table.num_rows, dtype=bool)
+    column = table.column(name)
+    found = pc.is_valid(column) if equals is None else pc.equal(column, equals)
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def _sample_ids(table) -> NDArray[np.str_]:
+    if "sample_id" not in table.column_names:
+        return np.full(table.num_rows, "", dtype=str)
+    column = table.column("sample_id").cast("string").fill_null("")
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=str)
 
 
 def read_arrays(table) -> RunArrays:
@@ -104,19 +148,21 @@ def read_arrays(table) -> RunArrays:
             "outside [0, 1]",
             hint="re-run `cybench infer`",
         )
+    category_true, category_pred, categories = _category_codes(table)
     return RunArrays(
         y_true=y_true.astype(np.int64),
         y_pred=np.where(np.isnan(y_pred), -1, y_pred).astype(np.int64),
         p_positive=p_positive,
-        category_true=_texts(table, "category_true", normalise=True),
-        category_pred=_texts(table, "category", normalise=True),
-        parse_status=_texts(table, "parse_status"),
-        error_class=_texts(table, "error_class"),
+        category_true=category_true,
+        category_pred=category_pred,
+        categories=categories,
+        refused=_flags(table, "parse_status", "refused"),
+        errored=_flags(table, "error_class", None),
         latency_s=_floats(table, "latency_s"),
         tokens_in=_floats(table, "tokens_in"),
         tokens_out=_floats(table, "tokens_out"),
         cost_usd=_floats(table, "cost_usd"),
-        sample_id=_texts(table, "sample_id"),
+        sample_id=_sample_ids(table),
     )
 
 
@@ -133,9 +179,7 @@ def policy_rows(run: RunArrays, policy: str) -> PolicyRows:
         mask = parsed
     else:
         raise ValueError(f"unknown policy {policy!r}; use one of {POLICIES}")
-    return PolicyRows(
-        policy, mask, run.y_true[mask], y_pred[mask], scores[mask]
-    )
+    return PolicyRows(policy, mask, run.y_true[mask], y_pred[mask], scores[mask])
 
 
 def missing_score_rows(run: RunArrays) -> int:

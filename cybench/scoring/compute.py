@@ -7,12 +7,14 @@ call; it reads nothing from the store.
 
 from __future__ import annotations
 
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from cybench.metrics import calibration, operational, ranking
+from cybench.metrics import calibration, operational
 from cybench.metrics.bootstrap import Resampler, cells, percentile_interval
 from cybench.metrics.detection import (
     HEADLINE,
@@ -139,7 +141,7 @@ def compute_scores(
     """Score a responses table (pyarrow, RESPONSES layout).
 
     Returns one row per (slice, policy, metric): slice `overall` or
-    `category:NAME` (categories casefolded), policy `all` or `parsed`.
+    `category:NAME` (categories lower-cased), policy `all` or `parsed`.
     Headline metrics (`cybench.metrics.detection.HEADLINE`) carry a percentile
     bootstrap interval of `bootstrap` resamples seeded by `seed`; 0 disables
     intervals. `events_per_day` and `prevalence` describe the deployment the
@@ -171,14 +173,34 @@ def compute_scores(
             ],
         )
 
-    for policy_index, policy in enumerate(POLICIES):
-        rows = policy_rows(run, policy)
+    def score_policy(policy_index: int) -> tuple[_Collector, dict[str, Any]]:
+        part = _Collector()
+        part_meta: dict[str, Any] = {"confusion": {}, "curves": {}, "reliability": {}}
+        rows = policy_rows(run, POLICIES[policy_index])
         seed_of = [seed, policy_index]
-        _overall(out, meta, rows, deployment, bootstrap, seed_of)
-        _run_rates(out, run, policy, len(rows.y_true))
-        _operational(out, run, rows, infer_wall_s)
-        _category_prediction(out, run, rows)
-        _category_slices(out, meta, run, rows, bootstrap, seed_of)
+        _overall(part, part_meta, rows, deployment, bootstrap, seed_of)
+        _run_rates(part, run, rows.policy, len(rows.y_true))
+        _operational(part, run, rows, infer_wall_s)
+        _category_prediction(part, run, rows)
+        _category_slices(part, part_meta, run, rows, bootstrap, seed_of)
+        return part, part_meta
+
+    # The policies are independent, and scikit-learn's and NumPy's sorts release
+    # the GIL, so two threads score them in about two thirds of the time.
+    # `warnings.catch_warnings` is not thread-safe: the threads' own blocks can
+    # restore each other's filters, so scikit-learn's warnings (replaced by the
+    # ones this function returns) are silenced here, around both threads.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with ThreadPoolExecutor(max_workers=len(POLICIES)) as pool:
+            parts = list(pool.map(score_policy, range(len(POLICIES))))
+    for part, part_meta in parts:
+        out.rows.extend(part.rows)
+        for where in part.warnings:
+            if where not in out.warnings:
+                out.warnings.append(where)
+        for name, value in part_meta.items():
+            meta[name].update(value)
 
     meta["warnings"] = out.warnings
     return ScoreResult(rows=out.rows, meta=meta, warnings=out.warnings)
@@ -186,7 +208,9 @@ def compute_scores(
 
 def _overall(out, meta, rows: PolicyRows, deployment, bootstrap: int, seed_of) -> None:
     n = len(rows.y_true)
-    values, found = point_metrics(rows.y_true, rows.y_pred, rows.scores, deployment)
+    values, found, ranked = point_metrics(
+        rows.y_true, rows.y_pred, rows.scores, deployment
+    )
     out.warn(f"policy {rows.policy}, {OVERALL}", found)
     intervals: dict[str, tuple[float, float]] = {}
     if bootstrap and n:
@@ -203,7 +227,7 @@ def _overall(out, meta, rows: PolicyRows, deployment, bootstrap: int, seed_of) -
 
     tn, fp, fn, tp = (int(values[k]) for k in ("tn", "fp", "fn", "tp"))
     meta["confusion"].setdefault(rows.policy, {})[OVERALL] = [[tn, fp], [fn, tp]]
-    meta["curves"][rows.policy] = ranking.curves(rows.y_true, rows.scores)
+    meta["curves"][rows.policy] = ranked.curves() if ranked else {"roc": {}, "pr": {}}
     meta["reliability"][rows.policy] = calibration.reliability(rows.y_true, rows.scores)
 
 
@@ -212,8 +236,8 @@ def _run_rates(out, run: RunArrays, policy: str, n_policy: int) -> None:
     n = len(run)
     rates = {
         "parse_rate": np.mean(run.parsed) if n else np.nan,
-        "refusal_rate": np.mean(run.parse_status == "refused") if n else np.nan,
-        "error_rate": np.mean(run.error_class != None) if n else np.nan,  # noqa: E711
+        "refusal_rate": np.mean(run.refused) if n else np.nan,
+        "error_rate": np.mean(run.errored) if n else np.nan,
     }
     for metric, value in rates.items():
         out.add(OVERALL, policy, metric, value, n)
@@ -262,32 +286,28 @@ def _operational(
 
 
 def _category_prediction(out, run: RunArrays, rows: PolicyRows) -> None:
-    """Attack-category accuracy and macro F1 on attack rows that have a true category.
+    """Attack-category accuracy and macro F1 on attack rows with a true category.
 
-    Labels are the true categories present; a predicted category that never
+    Labels are the true categories present. A predicted category that never
     occurs as a true one counts as an error and is named in a warning. Under
     policy `all` a missing predicted category is an error too.
     """
     from sklearn.metrics import f1_score
 
-    keep = rows.mask & (run.y_true == 1) & (run.category_true != None)  # noqa: E711
+    keep = rows.mask & (run.y_true == 1) & (run.category_true >= 0)
     if rows.policy == "parsed":
-        keep &= run.category_pred != None  # noqa: E711
-    if not keep.any() or not (run.category_pred != None).any():  # noqa: E711
+        keep &= run.category_pred >= 0
+    if not keep.any() or not (run.category_pred >= 0).any():
         return
-    truth = run.category_true[keep].astype(str)
-    predicted = np.array(
-        ["" if v is None else v for v in run.category_pred[keep]], dtype=str
-    )
-    labels = sorted(set(truth))
-    extra = sorted(set(predicted) - set(labels) - {""})
+    truth = run.category_true[keep]
+    predicted = run.category_pred[keep]
+    labels = np.unique(truth)
+    extra = sorted(set(np.unique(predicted).tolist()) - set(labels.tolist()) - {-1})
     if extra:
+        names = ", ".join(run.categories[code] for code in extra)
         out.warn(
             f"policy {rows.policy}, category",
-            [
-                "predicted categories not among the true ones count as errors: "
-                + ", ".join(extra)
-            ],
+            [f"predicted categories not among the true ones count as errors: {names}"],
         )
     n = len(truth)
     out.add(OVERALL, rows.policy, "category_accuracy", np.mean(truth == predicted), n)
@@ -301,13 +321,12 @@ def _category_slices(
     out, meta, run: RunArrays, rows: PolicyRows, bootstrap: int, seed_of
 ) -> None:
     """Per true category: recall (detection rate) on attack rows, FPR on benign ones."""
-    categories = run.category_true[rows.mask]
-    names = sorted({c for c in categories if c is not None})
-    for index, name in enumerate(names, start=1):
-        inside = categories == name
+    codes = run.category_true[rows.mask]
+    for code in np.unique(codes[codes >= 0]).tolist():
+        inside = codes == code
         y = rows.y_true[inside]
         yp = rows.y_pred[inside]
-        slice_ = f"{CATEGORY_PREFIX}{name}"
+        slice_ = f"{CATEGORY_PREFIX}{run.categories[code]}"
         n = len(y)
         tn = int(np.sum((y == 0) & (yp == 0)))
         fp = int(np.sum((y == 0) & (yp == 1)))
@@ -315,26 +334,15 @@ def _category_slices(
         tp = int(np.sum((y == 1) & (yp == 1)))
         meta["confusion"][rows.policy][slice_] = [[tn, fp], [fn, tp]]
         out.add(slice_, rows.policy, "n_positive", tp + fn, n)
+        seed = [*seed_of, code + 1]
         if tp + fn:
             hits = (yp == 1)[y == 1]
-            out.add(
-                slice_,
-                rows.policy,
-                "recall",
-                hits.mean(),
-                tp + fn,
-                _rate_interval(hits, bootstrap, [*seed_of, index, 1]),
-            )
+            interval = _rate_interval(hits, bootstrap, [*seed, 1])
+            out.add(slice_, rows.policy, "recall", hits.mean(), tp + fn, interval)
         if tn + fp:
             alarms = (yp == 1)[y == 0]
-            out.add(
-                slice_,
-                rows.policy,
-                "fpr",
-                alarms.mean(),
-                tn + fp,
-                _rate_interval(alarms, bootstrap, [*seed_of, index, 0]),
-            )
+            interval = _rate_interval(alarms, bootstrap, [*seed, 0])
+            out.add(slice_, rows.policy, "fpr", alarms.mean(), tn + fp, interval)
 
 
 def _rate_interval(

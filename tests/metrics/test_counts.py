@@ -62,8 +62,9 @@ def test_classification_metrics_match_counts(data):
     y, y_pred, _ = data
     point, _ = classification_metrics(y, y_pred)
     from_counts = confusion_metrics(*_counts(y, y_pred))
-    for name, value in point.items():
-        expected = float(from_counts[name])
+    for name, expected_array in from_counts.items():
+        value = point[name]
+        expected = float(expected_array)
         if np.isnan(expected):
             assert np.isnan(value), name
             continue

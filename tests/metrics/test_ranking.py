@@ -97,3 +97,12 @@ def test_curves_thin_to_limit():
     out = ranking.curves(y, rng.random(5000), limit=101)
     assert len(out["roc"]["fpr"]) <= 101
     assert out["roc"]["fpr"][-1] == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(labelled())
+def test_rank_matches_sklearn_scores(data):
+    y, _, scores = data
+    values = ranking.rank(y, scores).values
+    assert abs(values["roc_auc"] - roc_auc_score(y, scores)) <= TOLERANCE
+    assert abs(values["pr_auc"] - average_precision_score(y, scores)) <= TOLERANCE
