@@ -12,9 +12,10 @@ from cybench.models.base import GenerationSettings
 class RunConfig(BaseModel):
     """Everything that selects and shapes one inference run.
 
-    Only `model`, the resolved model id, `settings` and `limit` enter the
-    artifact key; the throughput options (concurrency, rate limits, timeout,
-    retries, batching) change how the rows are fetched, not what they hold.
+    Only `model`, the resolved model id, `settings`, `limit` and the price
+    table enter the artifact key. The throughput options (concurrency, rate
+    limits, timeout, retries, batching) change how rows are fetched, not what
+    they contain.
     """
 
     model: str = Field(description="Model spec, provider:name.")
@@ -51,5 +52,5 @@ class RunConfig(BaseModel):
         2.0, gt=0, description="Append waiting rows at least this often, in seconds."
     )
     backoff_base: float = Field(0.5, gt=0, description="First backoff, in seconds.")
-    backoff_max: float = Field(30.0, gt=0, description="Longest backoff, in seconds.")
+    backoff_max: float = Field(30.0, gt=0, description="Maximum backoff, in seconds.")
     progress: bool = Field(True, description="Show Rich progress on stderr.")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cybench.infer.retry import RetryPolicy, call_with_retries
-from cybench.infer.rows import Job, error_row, reply_row
+from cybench.infer.rows import Job, error_row, estimate_tokens, reply_row
 from cybench.models.base import ChatRequest, ProviderRequestError
 
 if TYPE_CHECKING:
@@ -30,17 +30,10 @@ if TYPE_CHECKING:
     from cybench.models.base import Provider
     from cybench.models.parse import TaskLabels
 
-CHARS_PER_TOKEN = 4
-
-
-def estimate_tokens(text: str) -> int:
-    """Return a rough token count (about 4 characters per token, an estimate)."""
-    return len(text) // CHARS_PER_TOKEN + 1
-
 
 @dataclass
 class Execution:
-    """What the workers share: provider, settings, sinks and counters."""
+    """State shared by the workers: provider, settings, sinks and counters."""
 
     provider: Provider
     config: RunConfig
@@ -76,7 +69,7 @@ class Execution:
 
 
 def run_local(run: Execution, jobs: Sequence[Job]) -> None:
-    """Answer `jobs` with `generate` in batches of `config.batch_size`.
+    """Send `jobs` to `generate` in batches of `config.batch_size`.
 
     A batch whose `generate` raises `ProviderRequestError` is sent again one
     request at a time, so only the failing prompts become error rows.
@@ -111,7 +104,7 @@ def _generate(run: Execution, batch: Sequence[Job]) -> None:
 
 
 def run_api(run: Execution, jobs: Sequence[Job]) -> None:
-    """Answer `jobs` with concurrent `agenerate` calls."""
+    """Send `jobs` as concurrent `agenerate` calls."""
     asyncio.run(_run_api(run, jobs))
 
 

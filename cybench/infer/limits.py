@@ -9,8 +9,8 @@ import time
 class TokenBucket:
     """A token bucket refilled at `per_minute / 60` tokens per second.
 
-    It holds at most one second's worth of tokens (at least 1), so bursts stay
-    short. A request larger than the bucket waits until the bucket is full and
+    It contains at most one second's worth of tokens (at least 1), so bursts
+    stay short. A request larger than the bucket waits until the bucket is full and
     then takes it all, leaving a debt that later requests wait out.
     """
 

@@ -1,8 +1,8 @@
 """Response rows: their key, their Arrow schema and how a reply becomes one.
 
 A row's key is the digest of the resolved model id, the generation settings,
-the system and user messages and the template version, so two runs that send
-the same prompt to the same model with the same settings share one row.
+the system and user messages and the template version. Two runs that send the
+same prompt to the same model with the same settings therefore share one row.
 """
 
 from __future__ import annotations
@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 ROW_TABLE = "responses"
 ERROR_STATUS = "error"
+CHARS_PER_TOKEN = 4
+
+
+def estimate_tokens(text: str) -> int:
+    """Return a rough token count (about 4 characters per token, an estimate)."""
+    return len(text) // CHARS_PER_TOKEN + 1
 
 
 def response_row_key(

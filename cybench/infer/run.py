@@ -4,8 +4,9 @@ Reuse works at two levels. The artifact key covers the model spec, resolved
 model id, settings, limit, price table and prompts key, so a finished run is
 found before anything else happens and costs no request. Below it, every
 response is a row of the store's `responses` row table, keyed by
-`cybench.infer.rows.response_row_key`; a run calls the model only for keys with
-no row or with an error row, so an interrupted run resumes where it stopped.
+`cybench.infer.rows.response_row_key`. A run calls the model only for keys
+with no row or with an error row, so an interrupted run resumes where it
+stopped.
 
 Errors: a request that fails for good (retries exhausted, content filter, other
 4xx) becomes an error row (`parse_status` `error`). When every prompt has a
@@ -25,11 +26,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cybench import schemas
-from cybench.infer.execute import Execution, estimate_tokens, run_api, run_local
 from cybench.infer.inputs import read_jobs, read_samples, resolve_prompts
 from cybench.infer.pricing import PriceTable, read_price_table
 from cybench.infer.progress import ProgressDisplay, RunStats
-from cybench.infer.rows import ERROR_STATUS, ROW_TABLE, Job, response_schema
+from cybench.infer.rows import (
+    ERROR_STATUS,
+    ROW_TABLE,
+    Job,
+    estimate_tokens,
+    response_schema,
+)
 from cybench.infer.writer import RowWriter
 
 if TYPE_CHECKING:
@@ -47,7 +53,7 @@ KIND = "responses"
 
 @dataclass
 class DryRunEstimate:
-    """What a run would send, from the prompts and the price table."""
+    """Estimated requests, tokens and cost of a run (prompts and price table)."""
 
     prompts: int
     cached: int
@@ -208,6 +214,7 @@ def _execute(
     prices: PriceTable,
     stats: RunStats,
 ) -> None:
+    from cybench.infer.execute import Execution, run_api, run_local
     from cybench.models.contract import read_answer_schema
 
     provider.load()

@@ -3,8 +3,8 @@
 Rows wait in memory until `flush_rows` of them are buffered or
 `flush_seconds` have passed since the last append, then go to the row table
 as one atomic batch. A killed process loses at most the rows buffered since
-the last append; `flush` runs on Ctrl-C and on errors, so those lose only the
-requests still in flight.
+the last append. `flush` also runs on Ctrl-C and on errors, so those lose only
+the requests still in flight.
 """
 
 from __future__ import annotations

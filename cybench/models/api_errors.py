@@ -55,7 +55,10 @@ def redact(text: str) -> str:
 
 
 def retry_after_seconds(headers: Any) -> float | None:
-    """Return the wait a response asks for (`retry-after-ms`, `retry-after`)."""
+    """Return the seconds to wait that a response requests, or None.
+
+    Reads `retry-after-ms`, then `retry-after` (seconds or an HTTP date).
+    """
     if headers is None:
         return None
     millis = headers.get("retry-after-ms")

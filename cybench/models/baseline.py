@@ -114,7 +114,7 @@ def _texts(rows: dict[str, list[Any]]) -> list[str]:
 
 
 class BaselineProvider(Provider):
-    """A scikit-learn classifier, trained on first use, answering in batches."""
+    """A scikit-learn classifier, trained on first use, labelling samples in batches."""
 
     prefix: ClassVar[str] = "baseline"
     local: ClassVar[bool] = True
@@ -151,10 +151,6 @@ class BaselineProvider(Provider):
             f"baseline:{self.name}@samples:{self._samples.short_key}"
             f"/sklearn-{sklearn.__version__}/seed-{self.seed}"
         )
-
-    def sample_columns(self) -> list[str] | None:
-        """Return the sample columns a request must carry; None for all."""
-        return None
 
     def load(self) -> None:
         if self._model is not None:

@@ -1,12 +1,12 @@
 """A lean aiohttp JSON client for OpenAI-compatible servers.
 
 The official SDK spends about 2 ms of CPU per request building and checking
-it (see `benchmarks/infer_throughput.py`), which caps one core at a few hundred
-requests per second. `OpenAIProvider` uses this client instead when asked
-(`--http-client aiohttp`), for local servers (vLLM, llama.cpp server) that
-answer faster than that. Failures are raised in the shape that
-`cybench.models.api_errors.translate` reads from the SDKs' exceptions, so both
-paths share one retry policy.
+it (an estimate from `benchmarks/infer_throughput.py` on a 2-core machine),
+which caps one core at a few hundred requests per second. `OpenAIProvider`
+uses this client instead when requested (`--http-client aiohttp`), for local
+servers (vLLM, llama.cpp server) that reply faster than that. Failures are
+raised in the shape that `cybench.models.api_errors.translate` reads from the
+SDKs' exceptions, so both paths share one retry policy.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ because `cybench.infer` retries with its own policy. Requests go through the cli
 generic `post` with the raw response (`cast_to=httpx2.Response`), the SDK's
 documented route for arbitrary endpoints: it keeps the SDK's authentication,
 headers, timeouts and typed status errors but skips its per-request
-TypedDict transform and response model, which cost about 4 ms of CPU per
-request with an answer schema (measured with `benchmarks/infer_throughput.py`).
+TypedDict transform and response model, which took most of the client's CPU
+time in a profile of `benchmarks/infer_throughput.py`.
 The client uses the SDK's aiohttp transport (`openai.DefaultAioHttpClient`).
 
 Option `http_client="aiohttp"` (`--http-client aiohttp`) sends the same
