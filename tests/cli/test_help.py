@@ -61,3 +61,23 @@ def test_unknown_option_is_usage_error(cli):
 
 def test_invalid_log_level_is_usage_error(cli):
     assert cli("--log-level", "loud", "store", "ls").exit_code == 2
+
+
+def test_interrupt_exits_130(cli, monkeypatch):
+    from cybench.store.store import Store
+
+    def interrupted(self, kind=None):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Store, "manifests", interrupted)
+    result = cli("store", "ls")
+    assert result.exit_code == 130
+    assert "Traceback" not in result.stderr
+
+
+def test_user_error_prints_no_traceback(cli, tmp_path):
+    path = tmp_path / "file"
+    path.write_text("")
+    result = cli("--store", str(path), "store", "verify")
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.stderr
