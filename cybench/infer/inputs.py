@@ -40,15 +40,25 @@ def resolve_prompts(store: Store, config: RunConfig) -> Manifest:
         raise UsageError(
             "no prompts selected", hint="pass --dataset NAME or --prep KEY"
         )
-    found = newest_prompts(store, config.dataset)
+    dataset = _dataset_name(config.dataset)
+    found = newest_prompts(store, dataset)
     if found is not None:
         return found
     if config.dry_run:
         raise UsageError(
-            f"no prompts for dataset {config.dataset!r} in {store.root}",
-            hint=f"run `cybench prep {config.dataset}` first; a dry run writes nothing",
+            f"no prompts for dataset {dataset!r} in {store.root}",
+            hint=f"run `cybench prep {dataset}` first; a dry run writes nothing",
         )
-    return _prompts_of(store, _ensure_prep(store, config.dataset))
+    return _prompts_of(store, _ensure_prep(store, dataset))
+
+
+def _dataset_name(name: str) -> str:
+    """Return the registry name of a dataset name or alias (`phishing`)."""
+    try:
+        from cybench.datasets.registry import resolve_name
+    except ImportError:
+        return name
+    return resolve_name(name)
 
 
 def newest_prompts(store: Store, dataset: str) -> Manifest | None:
@@ -67,7 +77,7 @@ def _dataset_of(manifest: Manifest) -> str | None:
 
 def _ensure_prep(store: Store, dataset: str) -> Any:
     try:
-        from cybench.datasets import ensure_prep
+        from cybench.datasets.prep import ensure_prep
     except ImportError as exc:
         raise UsageError(
             f"no prompts for dataset {dataset!r} and this install cannot run prep",

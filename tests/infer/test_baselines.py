@@ -49,9 +49,19 @@ def preps(tmp_path_factory, shared_data):
     from cybench.datasets.prep import ensure_prep
 
     store = Store(tmp_path_factory.mktemp("baselines") / "store")
-    unsw = shrink(store, *ensure_prep(store, "unsw"))
+    # The first infer on a dataset without prompts runs its default prep.
+    first = run_infer(store, RunConfig(model="scripted:coin", dataset="unsw-nb15"))
+    prompts = store.find(first.manifest.inputs["prompts"])
+    samples = store.find(prompts.inputs["samples"])
+    unsw = shrink(store, samples, prompts)
     email = shrink(store, *ensure_prep(store, "phishing-email"))
     return store, unsw, email
+
+
+def test_dataset_name_ran_default_prep(preps):
+    store, unsw, _ = preps
+    assert unsw.meta["dataset"] == "unsw"
+    assert len(store.manifests("prompts")) == 4
 
 
 def run(store: Store, prompts, model: str):
