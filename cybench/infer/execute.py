@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import logging
 import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from cybench.infer.retry import RetryPolicy, call_with_retries
 from cybench.infer.rows import Job, error_row, estimate_tokens, reply_row
 from cybench.models.base import ChatRequest, ProviderRequestError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from cybench.infer.config import RunConfig
@@ -81,6 +84,14 @@ def run_local(run: Execution, jobs: Sequence[Job]) -> None:
             try:
                 _generate(run, batch)
             except ProviderRequestError as exc:
+                log.warning(
+                    "batch of %d prompts from %s failed (%s: %s); "
+                    "sending them one at a time",
+                    len(batch),
+                    batch[0].prompt_id,
+                    exc.error_class,
+                    exc.message,
+                )
                 if len(batch) == 1:
                     run.finish(error_row(batch[0], exc, 0.0, run.model, run.model_id))
                     continue
@@ -88,6 +99,12 @@ def run_local(run: Execution, jobs: Sequence[Job]) -> None:
                     try:
                         _generate(run, [job])
                     except ProviderRequestError as single:
+                        log.warning(
+                            "prompt %s failed: %s: %s",
+                            job.prompt_id,
+                            single.error_class,
+                            single.message,
+                        )
                         row = error_row(job, single, 0.0, run.model, run.model_id)
                         run.finish(row)
     finally:
