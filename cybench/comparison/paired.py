@@ -69,7 +69,7 @@ def align_runs(tables: Sequence, names: Sequence[str]) -> list[PolicyRows]:
             raise DataError(
                 f"run {name} has no sample_id column", hint="re-run `cybench infer`"
             )
-        run = read_arrays(table)
+        run = read_arrays(table, sample_ids=True)
         ids = run.sample_id
         order = np.argsort(ids, kind="stable")
         ids = ids[order]

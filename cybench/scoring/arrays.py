@@ -118,8 +118,12 @@ def _sample_ids(table) -> NDArray[np.str_]:
     return np.asarray(column.to_numpy(zero_copy_only=False), dtype=str)
 
 
-def read_arrays(table) -> RunArrays:
-    """Convert a responses table to RunArrays; raise DataError on bad labels."""
+def read_arrays(table, *, sample_ids: bool = False) -> RunArrays:
+    """Convert a responses table to RunArrays; raise DataError on bad labels.
+
+    `sample_id` is read only when `sample_ids` is true (comparing runs needs it,
+    scoring does not); otherwise it holds empty strings.
+    """
     missing = [c for c in REQUIRED if c not in table.column_names]
     if missing:
         raise DataError(
@@ -162,7 +166,7 @@ def read_arrays(table) -> RunArrays:
         tokens_in=_floats(table, "tokens_in"),
         tokens_out=_floats(table, "tokens_out"),
         cost_usd=_floats(table, "cost_usd"),
-        sample_id=_sample_ids(table),
+        sample_id=_sample_ids(table) if sample_ids else np.full(len(y_true), ""),
     )
 
 

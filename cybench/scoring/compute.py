@@ -3,6 +3,23 @@ overall and per attack category, with bootstrap intervals.
 
 `compute_scores(table, ...)` is the entry point the score step and the report
 call; it reads nothing from the store.
+
+Degenerate runs get these values, each with a warning in the result:
+
+- one class present: recall (no positives) or FPR (no negatives), balanced
+  accuracy, MCC, ROC-AUC and the detection rates at fixed FPR are null;
+  PR-AUC is null without positives and 1.0 without negatives;
+- no positive predictions: precision and MCC are null, recall and F1 are 0;
+- a class that occurs only among the predictions: it counts as an error,
+  so FPR and precision are defined and balanced accuracy is null;
+  predicted attack categories that no sample has count as errors and are named;
+- all scores equal: ROC-AUC 0.5 and PR-AUC equal to the prevalence;
+- every reply unparsed: policy `parsed` has no rows and every metric null,
+  policy `all` counts every reply as wrong (accuracy 0);
+- no responses: every metric null.
+
+Bootstrap intervals skip resamples where a metric is undefined and are null
+when every resample is.
 """
 
 from __future__ import annotations
