@@ -40,7 +40,7 @@ def judge(
 ) -> None:
     """Rate each response's explanation with a judge model and a versioned rubric.
 
-    The judge sees the task (with the record), the true label and the response's
+    The judge gets the task (with the record), the true label and the response's
     label and explanation, never which model wrote it. Scores are 1-5 for
     faithfulness, reasoning and usefulness. Judgments already stored for the
     same judge, rubric and response are reused.

@@ -95,7 +95,7 @@ def score(
 
 
 def _json_entry(manifest) -> dict:
-    """The manifest without its curve points, plus the headline metrics."""
+    """Return the manifest without its curve points, plus the headline metrics."""
     data = manifest.model_dump(mode="json")
     data["meta"] = {k: v for k, v in data["meta"].items() if k not in BULKY_META}
     return {"manifest": data, "headline": manifest.meta.get("headline", {})}

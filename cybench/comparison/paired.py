@@ -43,7 +43,7 @@ COLUMNS = {
 class Comparison:
     """One row per run, in the input order, and which run is best.
 
-    Each row holds `name`, `model`, `n`, every COLUMNS metric with `_ci_low` /
+    Each row contains `name`, `model`, `n`, every COLUMNS metric with `_ci_low` /
     `_ci_high`, `best_metrics` (the columns where this run has the best value),
     and, for every run but the best: McNemar counts and p (raw and Holm),
     and the paired bootstrap difference (this run minus the best) of F1 and
@@ -73,9 +73,10 @@ def align_runs(tables: Sequence, names: Sequence[str]) -> list[PolicyRows]:
         ids = run.sample_id
         order = np.argsort(ids, kind="stable")
         ids = ids[order]
-        if len(ids) != len(np.unique(ids)):
+        repeated = len(ids) - len(np.unique(ids))
+        if repeated:
             raise DataError(
-                f"run {name} holds {len(ids) - len(np.unique(ids))} repeated samples",
+                f"run {name} contains {repeated} repeated samples",
                 hint="compare runs with one response per sample",
             )
         rows = policy_rows(run, POLICY)

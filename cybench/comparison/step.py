@@ -100,7 +100,7 @@ def ensure_comparison(
 
 
 def comparison_table(comparison: Comparison):  # -> pyarrow.Table
-    """The comparison rows as a table; best_metrics joined with ';'."""
+    """Return the comparison rows as a table, with best_metrics joined by ';'."""
     import pyarrow as pa
 
     rows = [_flat(row) for row in comparison.rows]

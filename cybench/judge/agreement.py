@@ -59,7 +59,7 @@ def agreement(table_a, table_b, criteria: list[str]) -> list[dict[str, Any]]:
 def judge_pairs(
     store: Store, responses: Manifest, rubric_version: int
 ) -> list[tuple[Manifest, Manifest]]:
-    """Every pair of judgments artifacts of this run by different judge models."""
+    """Return every pair of judgments artifacts of this run by different judges."""
     found = [
         m
         for m in store.manifests("judgments")

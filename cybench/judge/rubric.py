@@ -1,7 +1,7 @@
 """Versioned rubrics for rating a response's explanation, and the judge prompt.
 
 A rubric version never changes once released: a new wording gets a new
-version, so judgments keyed by rubric version stay comparable. The judge sees
+version, so judgments keyed by rubric version stay comparable. The judge gets
 the task the detector was given (which contains the record), the true label
 and category, and the detector's label and explanation, never which model
 wrote them.
@@ -50,7 +50,7 @@ class Rubric:
         )
 
     def response_schema(self) -> dict:
-        """JSON schema of the judge's answer, for providers with structured output."""
+        """Return the JSON schema of the judge's reply, for structured output."""
         low, high = SCALE
         properties = {
             name: {"type": "integer", "minimum": low, "maximum": high}

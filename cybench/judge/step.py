@@ -1,7 +1,7 @@
 """The judge step: rate every explanation of a run with a judge model.
 
 Judgments are a row table (`store.rows("judgments")`) keyed by (judge model
-id, rubric version, response row key), so a re-run asks the judge only about
+id, rubric version, response row key), so a re-run sends the judge only the
 responses it has not rated yet, or whose request failed. The judgments
 artifact is written once every response has a judgment without an error.
 
@@ -62,7 +62,7 @@ class JudgeItem:
 
 @dataclass
 class JudgeResult:
-    """What one judge pass did."""
+    """Outcome of one judge pass: the artifact, requests sent and rows reused."""
 
     manifest: Manifest
     requested: int
@@ -416,7 +416,7 @@ def _call_judge(provider, pending, rules, settings, model_id, sink) -> None:
 
 
 def judgments_table(rows: Sequence[dict[str, Any]], rules: Rubric):  # -> pyarrow.Table
-    """The judgment rows as a table with fixed column types (JUDGMENTS layout)."""
+    """Return the judgment rows as a table with fixed column types (JUDGMENTS)."""
     import pyarrow as pa
 
     fields = [

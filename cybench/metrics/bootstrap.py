@@ -1,14 +1,14 @@
 """Vectorised, seeded bootstrap over cell counts.
 
 Every metric here depends on a resample only through how many times each
-*cell* occurs in it: a cell is a combination of row attributes such as
+*cell* occurs in it. A cell is a combination of row attributes such as
 (true class, predicted class) or (score group, true class). Resampling n rows
 with replacement gives cell counts with a multinomial(n, cell shares)
-distribution, so the resampler draws those counts directly when there are few
-cells (at most n / 8), and otherwise draws an index matrix of shape
+distribution. So with few cells (at most n / 8) the resampler draws those
+counts directly. With more cells it draws an index matrix of shape
 (resamples, n) in chunks and counts cells with one `bincount` per chunk. Both
-ways give the same bootstrap distribution as drawing row indices; the seed fixes
-which one is drawn.
+ways give the same bootstrap distribution as drawing row indices, and the seed
+fixes which resamples are drawn.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ class Resampler:
     def counts(self, assignments: Sequence[Cells]) -> Iterator[list[Array]]:
         """Yield, per chunk of resamples, one (chunk, size) count matrix per assignment.
 
-        Every assignment sees the same resamples, which is what makes paired
-        differences paired.
+        Every assignment is counted on the same resamples, which is what makes
+        paired differences paired.
         """
         if self.n == 0 or self.resamples == 0:
             return

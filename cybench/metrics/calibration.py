@@ -1,8 +1,8 @@
 """Calibration of the positive-class probability: ECE, Brier score, reliability bins.
 
 ECE uses `n_bins` equal-width bins on p_positive with scikit-learn's
-`calibration_curve(strategy="uniform")` bin edges: bin b holds p in
-(b/n_bins, (b+1)/n_bins], and the first bin also holds 0. ECE is the
+`calibration_curve(strategy="uniform")` bin edges: bin b contains p in
+(b/n_bins, (b+1)/n_bins], and the first bin also contains 0. ECE is the
 row-weighted mean over non-empty bins of |observed positive rate - mean p|.
 """
 

@@ -50,9 +50,9 @@ def confusion_metrics(
 ) -> dict[str, Array]:
     """Return every metric in CONFUSION_METRICS from confusion counts.
 
-    f1_macro averages the F1 of both classes, skipping a class whose F1 is
+    f1_macro averages the F1 of both classes. It skips a class whose F1 is
     undefined (absent from truth and predictions), as scikit-learn does with
-    `zero_division=np.nan`; f1_weighted weights each class by its support.
+    `zero_division=np.nan`. f1_weighted weights each class by its support.
     """
     tn, fp, fn, tp = (np.asarray(v, dtype=np.float64) for v in (tn, fp, fn, tp))
     n = tn + fp + fn + tp

@@ -2,8 +2,8 @@
 scikit-learn, bootstrap intervals from cell counts.
 
 Inputs are aligned arrays: `y_true` and `y_pred` in {0, 1}, and `scores`, the
-positive-class probability. Each function returns NaN for an undefined value
-and a list of warnings that say which values are undefined and why.
+positive-class probability. Each function returns NaN for an undefined value,
+plus a list of warnings that name each undefined value and the reason.
 """
 
 from __future__ import annotations
@@ -68,10 +68,10 @@ def classification_metrics(
     for each undefined value.
 
     Values come from scikit-learn with `zero_division=np.nan`. Two differ from
-    scikit-learn's own choice, so that no undefined value reads as a number:
-    balanced accuracy is NaN unless both classes occur in `y_true` (scikit-learn
-    averages the classes present), and MCC is NaN when a row or column of the
-    confusion matrix is empty (scikit-learn returns 0.0).
+    scikit-learn's own choice, so that no undefined value reads as a number.
+    Balanced accuracy is NaN unless both classes occur in `y_true`, where
+    scikit-learn averages the classes present. MCC is NaN when a row or column
+    of the confusion matrix is empty, where scikit-learn returns 0.0.
     """
     from sklearn import metrics as skm
 

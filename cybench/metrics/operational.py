@@ -1,4 +1,4 @@
-"""What a detector costs an operations team: alert volume, precision at the
+"""Operational cost of a detector: alert volume, precision at the
 deployment's base rate, latency, throughput, tokens and money.
 """
 

@@ -142,7 +142,7 @@ def rank(y_true: ArrayLike, scores: ArrayLike) -> Ranked:
 
     Undefined values are NaN: ROC-AUC and the detection rates need both classes,
     PR-AUC needs positives. All scores equal gives ROC-AUC 0.5 and PR-AUC equal
-    to the prevalence, by construction; a warning says so. ROC-AUC is
+    to the prevalence, by construction, and a warning reports it. ROC-AUC is
     `sklearn.metrics.auc` of the ROC curve, as `roc_auc_score` computes it.
     """
     from sklearn.metrics import auc, average_precision_score, precision_recall_curve

@@ -69,7 +69,7 @@ def _floats(table, name: str) -> NDArray[np.float64]:
 
 
 def _normalised(table, name: str):
-    """The column as stripped, lower-case text, with empty strings as null."""
+    """Return the column as stripped, lower-case text, with empty strings as null."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -122,7 +122,7 @@ def read_arrays(table, *, sample_ids: bool = False) -> RunArrays:
     """Convert a responses table to RunArrays; raise DataError on bad labels.
 
     `sample_id` is read only when `sample_ids` is true (comparing runs needs it,
-    scoring does not); otherwise it holds empty strings.
+    scoring does not). Otherwise it contains empty strings.
     """
     missing = [c for c in REQUIRED if c not in table.column_names]
     if missing:
@@ -133,14 +133,14 @@ def read_arrays(table, *, sample_ids: bool = False) -> RunArrays:
     y_true = _floats(table, "y_true")
     if np.isnan(y_true).any() or not np.isin(y_true, (0, 1)).all():
         raise DataError(
-            "responses column y_true holds values other than 0 and 1",
+            "responses column y_true contains values other than 0 and 1",
             hint="re-run `cybench prep` and `cybench infer` to label every sample",
         )
     y_pred = _floats(table, "y_pred")
     bad = ~np.isnan(y_pred) & ~np.isin(y_pred, (0, 1))
     if bad.any():
         raise DataError(
-            f"responses column y_pred holds {int(bad.sum())} values "
+            f"responses column y_pred contains {int(bad.sum())} values "
             "other than 0, 1 or null",
             hint="re-run `cybench infer`",
         )
@@ -148,7 +148,7 @@ def read_arrays(table, *, sample_ids: bool = False) -> RunArrays:
     outside = ~np.isnan(p_positive) & ((p_positive < 0) | (p_positive > 1))
     if outside.any():
         raise DataError(
-            f"responses column p_positive holds {int(outside.sum())} values "
+            f"responses column p_positive contains {int(outside.sum())} values "
             "outside [0, 1]",
             hint="re-run `cybench infer`",
         )

@@ -10,9 +10,9 @@ Degenerate runs get these values, each with a warning in the result:
   accuracy, MCC, ROC-AUC and the detection rates at fixed FPR are null;
   PR-AUC is null without positives and 1.0 without negatives;
 - no positive predictions: precision and MCC are null, recall and F1 are 0;
-- a class that occurs only among the predictions: it counts as an error,
-  so FPR and precision are defined and balanced accuracy is null;
-  predicted attack categories that no sample has count as errors and are named;
+- a class that occurs only among the predictions: it counts as an error.
+  FPR and precision are defined and balanced accuracy is null. A predicted
+  attack category that no sample has counts as an error and is named;
 - all scores equal: ROC-AUC 0.5 and PR-AUC equal to the prevalence;
 - every reply unparsed: policy `parsed` has no rows and every metric null,
   policy `all` counts every reply as wrong (accuracy 0);

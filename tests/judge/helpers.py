@@ -13,7 +13,7 @@ SECRET_MODEL = "scripted:secret-model"
 
 
 def write_judged_run(store, n: int = 12, **table_options):
-    """Write prompts whose user text holds a record, and a run that answers them."""
+    """Write prompts whose user text contains a record, and a run that answers them."""
     ids = [f"sample-{i:05d}" for i in range(n)]
     prompts = pa.table(
         {

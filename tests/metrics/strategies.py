@@ -8,7 +8,10 @@ from hypothesis import strategies as st
 
 @st.composite
 def labelled(draw, min_size: int = 2, max_size: int = 300, both_classes: bool = True):
-    """Return (y_true, y_pred, scores) as NumPy arrays; scores have ties."""
+    """Return (y_true, y_pred, scores) as NumPy arrays.
+
+    Scores are rounded to 1, 2 or 6 decimals, so most draws contain ties.
+    """
     n = draw(st.integers(min_size, max_size))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)

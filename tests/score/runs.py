@@ -22,15 +22,18 @@ def responses_table(
 ) -> pa.Table:
     """Return a random but plausible responses table of `n` rows."""
     rng = np.random.default_rng(seed)
+
     # Labels depend only on n, so runs of different seeds share their samples.
     labels = np.random.default_rng(n).integers(0, 2, n)
     y = labels if y_true is None else np.asarray(y_true)
     right = rng.random(n) < accuracy
     y_pred = np.where(right, y, 1 - y).astype(float)
     y_pred[rng.random(n) < unparsed] = np.nan
+
     confidence = np.round(0.5 + rng.random(n) / 2, 2)
     p_positive = np.where(y_pred == 1, confidence, 1 - confidence)
     p_positive[np.isnan(y_pred)] = np.nan
+
     category = np.where(y == 1, rng.choice(CATEGORIES, n), "Normal")
     ids = sample_ids or [f"sample-{i:05d}" for i in range(n)]
     status = np.where(np.isnan(y_pred), "unparseable", "ok")
