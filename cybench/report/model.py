@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 OVERALL = "overall"
 CATEGORY_PREFIX = "category:"
 POLICIES = ("all", "parsed")
+BASELINE_PREFIX = "baseline:"
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,14 @@ class Run:
 
     @property
     def label(self) -> str:
-        """Name of the run in tables and legends: the model, plus its template."""
-        return f"{self.model} ({self.template})" if self.template else self.model
+        """Name of the run in tables and legends: the model, plus its template.
+
+        Baselines read the sample's features, never the prompt, so their label
+        leaves the template out.
+        """
+        if not self.template or self.model.startswith(BASELINE_PREFIX):
+            return self.model
+        return f"{self.model} ({self.template})"
 
     def metric(
         self, name: str, policy: str = "all", slice_name: str = OVERALL

@@ -40,7 +40,7 @@ def test_category_table_present(store, two_runs):
 def test_paired_table_against_best(store, two_runs):
     text = build_report(store, _keys(two_runs), fmt="md")
     section = text.split("### Paired tests against the best run")[1].split("###")[0]
-    assert section.count("| baseline:random-forest (zero-shot) |") == 1
+    assert section.count("| baseline:random-forest |") == 1
 
 
 def test_stored_comparison_is_used(store, two_runs):

@@ -80,3 +80,13 @@ def test_category_table_absent_without_categories():
 
 def test_format_value_undefined_reads_na():
     assert format_value(None, 3) == "n/a"
+
+
+def test_label_names_template():
+    run = Run("k", "s", "llamacpp:qwen", "id", "few-shot", {})
+    assert run.label == "llamacpp:qwen (few-shot)"
+
+
+def test_baseline_label_omits_template():
+    run = Run("k", "s", "baseline:random-forest", "id", "zero-shot", {})
+    assert run.label == "baseline:random-forest"
