@@ -15,6 +15,8 @@ RunsArgument = Annotated[
         help="Key prefixes of responses artifacts (runs) to score.", show_default=False
     ),
 ]
+# Rubric criteria of the judge column: faithfulness, reasoning, usefulness.
+JUDGE_CRITERIA = ("faithfulness", "reasoning", "usefulness")
 # Manifest meta entries left out of --json output: curve points, kept for reports.
 BULKY_META = ("curves", "reliability")
 DatasetOption = Annotated[
@@ -51,6 +53,14 @@ def score(
     seed: Annotated[
         int, typer.Option("--seed", help="Seed of the bootstrap resamples.")
     ] = 0,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            "--judge",
+            help="Add the rubric means of this judge model's newest judgments "
+            "of each run (from `cybench judge`).",
+        ),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Compute detection metrics with confidence intervals for one or more runs.
@@ -62,6 +72,7 @@ def score(
 
     from cybench.errors import UsageError
     from cybench.scoring import ScoreSettings, ensure_scores, resolve_runs
+    from cybench.scoring.step import judgments_of
 
     try:
         settings = ScoreSettings(
@@ -82,7 +93,8 @@ def score(
     results = []
     for index, run in enumerate(responses, start=1):
         say(f"scoring run {run.short_key} ({index}/{len(responses)})")
-        manifest, fresh = ensure_scores(store, run, settings)
+        judgments = judgments_of(store, run, judge) if judge else None
+        manifest, fresh = ensure_scores(store, run, settings, judgments)
         for message in manifest.meta.get("warnings", []):
             warn(f"{run.short_key} {message}")
         say(f"{'wrote' if fresh else 'reused'} scores {manifest.key}")
@@ -129,15 +141,22 @@ def _print_table(results) -> None:
                 _number(head.get("roc_auc")),
             ]
         )
+    judged = any("judge_reasoning" in m.meta.get("headline", {}) for _, m in results)
+    if judged:
+        columns.append("judge F/R/U")
+        for row, (_, manifest) in zip(rows, results, strict=True):
+            head = manifest.meta.get("headline", {})
+            means = [head.get(f"judge_{c}") for c in JUDGE_CRITERIA]
+            row.append("/".join(_number(m, digits=1) for m in means))
     print_rows(
         columns, rows, "table", title="policy all: parse failures count as wrong"
     )
 
 
-def _number(entry: dict | None, *, interval: bool = False) -> str:
+def _number(entry: dict | None, *, interval: bool = False, digits: int = 3) -> str:
     if not entry or entry.get("value") is None:
         return "n/a"
-    text = f"{entry['value']:.3f}"
+    text = f"{entry['value']:.{digits}f}"
     if interval and entry.get("ci_low") is not None:
         text += f" [{entry['ci_low']:.3f}, {entry['ci_high']:.3f}]"
     return text

@@ -51,7 +51,19 @@ from cybench.scoring.arrays import (
 OVERALL = "overall"
 CATEGORY_PREFIX = "category:"
 # Metrics shown in one-line summaries (CLI, --json), in display order.
-SUMMARY = ("f1", "recall", "precision", "fpr", "roc_auc", "pr_auc", "mcc", "parse_rate")
+SUMMARY = (
+    "f1",
+    "recall",
+    "precision",
+    "fpr",
+    "roc_auc",
+    "pr_auc",
+    "mcc",
+    "parse_rate",
+    "judge_faithfulness",
+    "judge_reasoning",
+    "judge_usefulness",
+)
 
 
 @dataclass
@@ -154,6 +166,7 @@ def compute_scores(
     bootstrap: int = 1000,
     seed: int = 0,
     infer_wall_s: float | None = None,
+    judgments=None,
 ) -> ScoreResult:
     """Score a responses table (pyarrow, RESPONSES layout).
 
@@ -163,7 +176,9 @@ def compute_scores(
     bootstrap interval of `bootstrap` resamples seeded by `seed`; 0 disables
     intervals. `events_per_day` and `prevalence` describe the deployment the
     alert counts and precision_at_prevalence are stated for. `infer_wall_s`,
-    the infer step's wall time, adds wall_throughput_per_s.
+    the infer step's wall time, adds wall_throughput_per_s. `judgments`, a
+    table in the JUDGMENTS layout for this run, adds judge_CRITERION means
+    (1-5, with intervals) and judge_rated_rate under both policies.
     Undefined values are None, each with a warning in `warnings`.
     """
     run = read_arrays(table)
@@ -219,6 +234,11 @@ def compute_scores(
         for name, value in part_meta.items():
             meta[name].update(value)
 
+    if judgments is not None:
+        for policy_index, policy in enumerate(POLICIES):
+            _judge_metrics(
+                out, judgments, policy, bootstrap, [seed, policy_index, 0, 2]
+            )
     meta["warnings"] = out.warnings
     return ScoreResult(rows=out.rows, meta=meta, warnings=out.warnings)
 
@@ -360,6 +380,44 @@ def _category_slices(
             alarms = (yp == 1)[y == 0]
             interval = _rate_interval(alarms, bootstrap, [*seed, 0])
             out.add(slice_, rows.policy, "fpr", alarms.mean(), tn + fp, interval)
+
+
+def _judge_metrics(
+    out, judgments, policy: str, bootstrap: int, seed: list[int]
+) -> None:
+    """Mean rubric score per criterion over judgments with status ok.
+
+    Every response has one judgment, so the values are the same under both
+    policies; judge_rated_rate is the share of judgments with scores.
+    """
+    from cybench.judge.rubric import SCALE, rubric
+
+    rows = judgments.num_rows
+    status = judgments.column("parse_status").to_numpy(zero_copy_only=False)
+    rated = status == "ok"
+    out.add(OVERALL, policy, "judge_rated_rate", rated.mean() if rows else np.nan, rows)
+    if rows == 0:
+        return
+    version = int(judgments.column("rubric_version")[0].as_py())
+    scale = np.arange(SCALE[0], SCALE[1] + 1, dtype=np.float64)
+    for name in rubric(version).criteria:
+        values = judgments.column(name).to_numpy(zero_copy_only=False)[rated]
+        values = values.astype(np.int64)
+        if len(values) == 0:
+            out.add(OVERALL, policy, f"judge_{name}", np.nan, 0)
+            continue
+        interval = None
+        if bootstrap:
+            sampler = Resampler(len(values), bootstrap, seed)
+            assignment = [cells(values - SCALE[0], len(scale))]
+            means = [c @ scale / len(values) for (c,) in sampler.counts(assignment)]
+            interval = percentile_interval(np.concatenate(means))
+        out.add(OVERALL, policy, f"judge_{name}", values.mean(), len(values), interval)
+    if not rated.any():
+        out.warn(
+            f"policy {policy}, judge",
+            ["no judgment has scores, so judge_* means are null"],
+        )
 
 
 def _rate_interval(

@@ -122,18 +122,39 @@ def read_responses(store: Store, responses: Manifest):  # -> pyarrow.Table
     return store.read_table(responses)
 
 
+def judgments_of(store: Store, responses: Manifest, judge: str) -> Manifest:
+    """Return the newest judgments artifact of `responses` by judge model `judge`."""
+    found = [
+        m
+        for m in store.manifests("judgments")
+        if m.inputs.get("responses") == responses.key and m.params.get("judge") == judge
+    ]
+    if not found:
+        raise StoreError(
+            f"run {responses.short_key} has no judgments by {judge}",
+            hint=f"run `cybench judge {responses.short_key} --judge {judge}` first",
+        )
+    return found[-1]
+
+
 def ensure_scores(
-    store: Store, responses: Manifest, settings: ScoreSettings
+    store: Store,
+    responses: Manifest,
+    settings: ScoreSettings,
+    judgments: Manifest | None = None,
 ) -> tuple[Manifest, ScoreResult | None]:
     """Return the scores artifact of `responses`, computing it only when absent.
 
-    The second value is the freshly computed result, or None when an existing
-    artifact was reused (its warnings are in the manifest's meta).
+    With `judgments` (a judgments artifact of this run) the scores include the
+    judge's rubric means. The second value is the freshly computed result, or
+    None when an existing artifact was reused (its warnings are in its meta).
     """
     from cybench.scoring.compute import compute_scores
 
     params = settings.params()
     inputs = {"responses": responses.key}
+    if judgments is not None:
+        inputs["judgments"] = judgments.key
     found = store.lookup(STEP, KIND, SCORES, params, inputs)
     if found is not None:
         return found, None
@@ -146,12 +167,14 @@ def ensure_scores(
         bootstrap=settings.bootstrap,
         seed=settings.seed,
         infer_wall_s=responses.wall_seconds or None,
+        judgments=store.read_table(judgments) if judgments is not None else None,
     )
     meta = {
         **result.meta,
         "model": responses.params.get("model"),
         "dataset": dataset_of(store, responses),
         "headline": result.summary("all"),
+        "judge": judgments.params.get("judge") if judgments is not None else None,
     }
     manifest = store.write(
         STEP,

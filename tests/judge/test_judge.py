@@ -203,3 +203,21 @@ def test_baseline_cannot_judge(cli, store):
     result = cli("judge", _short(run), "--judge", "baseline:majority")
     assert result.exit_code == 2
     assert "cannot judge" in result.stderr
+
+
+def test_score_with_judge_adds_rubric_means(cli, store, tmp_path):
+    spec = judge_file(tmp_path, [{"text": scores_reply(4, 3, 5)}])
+    run = write_judged_run(store)
+    cli("judge", _short(run), "--judge", spec)
+    result = cli("score", _short(run), "--judge", spec, "--bootstrap", "20", "--json")
+    assert result.exit_code == 0, result.stderr
+    entry = json.loads(result.stdout)[0]
+    assert entry["headline"]["judge_reasoning"]["value"] == pytest.approx(3.0)
+    assert "judgments" in entry["manifest"]["inputs"]
+
+
+def test_score_with_missing_judgments_fails(cli, store):
+    run = write_judged_run(store)
+    result = cli("score", _short(run), "--judge", "scripted:always-attack")
+    assert result.exit_code == 1
+    assert "has no judgments by scripted:always-attack" in result.stderr

@@ -203,3 +203,22 @@ def test_undefined_values_are_never_nan():
     result = compute_scores(_table([0, 0], [0, 0], [0.2, 0.2]), bootstrap=20)
     values = [r[k] for r in result.rows for k in ("value", "ci_low", "ci_high")]
     assert not any(isinstance(v, float) and np.isnan(v) for v in values)
+
+
+def test_judgments_add_rubric_means():
+    table = _table([1, 0, 1], [1, 0, 0], [0.9, 0.2, 0.4])
+    judgments = pa.table(
+        {
+            "parse_status": ["ok", "ok", "unparseable"],
+            "rubric_version": pa.array([1, 1, 1], pa.int32()),
+            "faithfulness": pa.array([4, 2, None], pa.int8()),
+            "reasoning": pa.array([5, 3, None], pa.int8()),
+            "usefulness": pa.array([1, 1, None], pa.int8()),
+        }
+    )
+    result = compute_scores(table, bootstrap=50, judgments=judgments)
+    assert _value(result, "judge_faithfulness") == pytest.approx(3.0)
+    assert _value(result, "judge_reasoning", "parsed") == pytest.approx(4.0)
+    assert _value(result, "judge_rated_rate") == pytest.approx(2 / 3)
+    row = next(r for r in result.rows if r["metric"] == "judge_reasoning")
+    assert 3.0 <= row["ci_low"] <= row["ci_high"] <= 5.0
