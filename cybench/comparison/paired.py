@@ -124,8 +124,8 @@ def pick_best(headlines: Sequence[dict[str, dict]], primary: str) -> int:
 
 def compare_runs(
     tables: Sequence,
-    names: Sequence[str],
-    headlines: Sequence[dict[str, dict]],
+    names: Sequence[str] | None = None,
+    headlines: Sequence[dict[str, dict]] | None = None,
     *,
     models: Sequence[str] | None = None,
     primary: str = "f1",
@@ -134,11 +134,20 @@ def compare_runs(
 ) -> Comparison:
     """Compare runs on the same samples against the best run by `primary`.
 
-    `tables` are responses tables, `names` their labels (short keys),
-    `headlines[i]` maps a metric to {value, ci_low, ci_high} under policy all
-    (as `ScoreResult.summary()` returns or a scores artifact stores).
-    Paired bootstrap intervals use `bootstrap` resamples seeded by `seed`.
+    `tables` are responses tables, `names` their labels (short keys; default
+    run1, run2, ...), `headlines[i]` maps a metric to {value, ci_low, ci_high}
+    under policy all (as `ScoreResult.overall()` returns or a scores artifact
+    stores). Without `headlines` each run is scored here with the same
+    `bootstrap` and `seed`. Paired bootstrap intervals use `bootstrap`
+    resamples seeded by `seed`.
     """
+    names = list(names or [f"run{i + 1}" for i in range(len(tables))])
+    if headlines is None:
+        from cybench.scoring.compute import compute_scores
+
+        headlines = [
+            compute_scores(t, bootstrap=bootstrap, seed=seed).overall() for t in tables
+        ]
     aligned = align_runs(tables, names)
     best = pick_best(headlines, primary)
     rows = [

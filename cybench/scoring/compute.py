@@ -70,7 +70,7 @@ SUMMARY = (
 class ScoreResult:
     """The scores table (SCORES layout) plus what does not fit a long table.
 
-    `meta` holds, per policy: `confusion[policy][slice]` = [[tn, fp], [fn, tp]],
+    `meta` contains, per policy: `confusion[policy][slice]` = [[tn, fp], [fn, tp]],
     `curves[policy]` = ROC and PR points (see `cybench.metrics.ranking.curves`),
     `reliability[policy]` = calibration bins; and `warnings`.
     """
@@ -103,6 +103,14 @@ class ScoreResult:
             if (row["metric"], row["policy"], row["slice"]) == (metric, policy, slice_):
                 return row["value"]
         return None
+
+    def overall(self, policy: str = "all") -> dict[str, dict[str, float | None]]:
+        """Return {metric: {value, ci_low, ci_high}} of every overall metric."""
+        return {
+            row["metric"]: {k: row[k] for k in ("value", "ci_low", "ci_high")}
+            for row in self.rows
+            if row["slice"] == OVERALL and row["policy"] == policy
+        }
 
     def summary(self, policy: str = "all") -> dict[str, dict[str, float | None]]:
         """Return {metric: {value, ci_low, ci_high}} of SUMMARY metrics, overall."""
@@ -385,7 +393,7 @@ def _category_slices(
 def _judge_metrics(
     out, judgments, policy: str, bootstrap: int, seed: list[int]
 ) -> None:
-    """Mean rubric score per criterion over judgments with status ok.
+    """Add the mean rubric score per criterion over judgments with status ok.
 
     Every response has one judgment, so the values are the same under both
     policies; judge_rated_rate is the share of judgments with scores.

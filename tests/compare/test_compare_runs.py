@@ -52,3 +52,11 @@ def test_align_runs_rejects_repeated_samples():
     doubled = responses_table(20, sample_ids=["same"] * 20)
     with pytest.raises(DataError, match="repeated"):
         align_runs([table, doubled], ["a", "b"])
+
+
+def test_compare_runs_scores_tables_itself():
+    tables = [responses_table(150, seed=1, accuracy=0.9), responses_table(150, seed=2)]
+    out = compare_runs(tables, bootstrap=50)
+    assert [row["name"] for row in out.rows] == ["run1", "run2"]
+    assert out.rows[0]["latency_p50_s"] is not None
+    assert out.best == "run1"
