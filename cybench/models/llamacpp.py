@@ -39,6 +39,7 @@ from cybench.models.weights import PACKAGED_MODELS, file_digest, resolve_package
 
 DEFAULT_BATCH_SIZE = 8
 DEFAULT_N_CTX = 16384
+MAX_FREE_TEXT_CHARS = 240
 _PROMPT_BATCH_TOKENS = 512
 
 
@@ -403,10 +404,11 @@ class BatchDecoder:
     def _grammar(self, schema: dict[str, Any]) -> Any:
         from llama_cpp.llama_grammar import LlamaGrammar
 
-        text = json.dumps(schema, sort_keys=True)
-        if text not in self._grammars:
-            self._grammars[text] = LlamaGrammar.from_json_schema(text, verbose=False)
-        return self._grammars[text]
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._grammars:
+            bounded = json.dumps(bound_free_text(schema))
+            self._grammars[key] = LlamaGrammar.from_json_schema(bounded, verbose=False)
+        return self._grammars[key]
 
     def _reply(self, sequence: _Sequence) -> Reply:
         text = self.llm.detokenize(sequence.generated).decode("utf-8", errors="replace")
@@ -417,6 +419,26 @@ class BatchDecoder:
             tokens_out=len(sequence.generated),
             latency_s=sequence.finished_at - sequence.started,
         )
+
+
+def bound_free_text(schema: Any, limit: int = MAX_FREE_TEXT_CHARS) -> Any:
+    """Return a copy of `schema` whose unbounded free-text strings get `maxLength`.
+
+    Small models otherwise tend to ramble inside a string (an explanation)
+    until max_tokens cuts the JSON off; the bound lets the grammar close the
+    object. Strings with an enum, const, pattern or maxLength keep theirs.
+    """
+    if isinstance(schema, list):
+        return [bound_free_text(item, limit) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    bounded = {key: bound_free_text(value, limit) for key, value in schema.items()}
+    kinds = schema.get("type")
+    is_string = kinds == "string" or (isinstance(kinds, list) and "string" in kinds)
+    fixed = {"enum", "const", "pattern", "maxLength"} & schema.keys()
+    if is_string and not fixed:
+        bounded["maxLength"] = limit
+    return bounded
 
 
 def _shared_length(first: list[int], second: list[int]) -> int:
