@@ -236,9 +236,9 @@ def compute_scores(
             parts = list(pool.map(score_policy, range(len(POLICIES))))
     for part, part_meta in parts:
         out.rows.extend(part.rows)
-        for where in part.warnings:
-            if where not in out.warnings:
-                out.warnings.append(where)
+        for text in part.warnings:
+            if text not in out.warnings:
+                out.warnings.append(text)
         for name, value in part_meta.items():
             meta[name].update(value)
 
@@ -247,8 +247,26 @@ def compute_scores(
             _judge_metrics(
                 out, judgments, policy, bootstrap, [seed, policy_index, 0, 2]
             )
-    meta["warnings"] = out.warnings
-    return ScoreResult(rows=out.rows, meta=meta, warnings=out.warnings)
+    found = merge_policy_warnings(out.warnings)
+    meta["warnings"] = found
+    return ScoreResult(rows=out.rows, meta=meta, warnings=found)
+
+
+def merge_policy_warnings(found: list[str]) -> list[str]:
+    """Join a warning that both policies raise into one `policy all and parsed` line."""
+    prefix = {policy: f"policy {policy}" for policy in POLICIES}
+    merged: list[str] = []
+    for text in found:
+        if text.startswith(prefix["parsed"]):
+            twin = prefix["all"] + text.removeprefix(prefix["parsed"])
+            if twin in found:
+                continue
+        if text.startswith(prefix["all"]):
+            twin = prefix["parsed"] + text.removeprefix(prefix["all"])
+            if twin in found:
+                text = "policy all and parsed" + text.removeprefix(prefix["all"])
+        merged.append(text)
+    return merged
 
 
 def _overall(out, meta, rows: PolicyRows, deployment, bootstrap: int, seed_of) -> None:

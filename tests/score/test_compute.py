@@ -222,3 +222,12 @@ def test_judgments_add_rubric_means():
     assert _value(result, "judge_rated_rate") == pytest.approx(2 / 3)
     row = next(r for r in result.rows if r["metric"] == "judge_reasoning")
     assert 3.0 <= row["ci_low"] <= row["ci_high"] <= 5.0
+
+
+def test_warning_of_both_policies_is_merged():
+    result = compute_scores(_table([1, 0, 1, 0], [0, 0, 0, 0], [0.1] * 4), bootstrap=0)
+    merged = [w for w in result.warnings if "no positive predictions" in w]
+    assert merged == [
+        "policy all and parsed, overall: no positive predictions, "
+        "so precision and MCC are null"
+    ]
