@@ -12,10 +12,20 @@ if TYPE_CHECKING:
     import duckdb
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """Return an in-memory DuckDB connection without the stdout progress bar."""
+def connect(
+    memory_limit: str | None = None, temp_directory: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Return an in-memory DuckDB connection without the stdout progress bar.
+
+    `memory_limit` (DuckDB syntax, e.g. `512MB`) caps DuckDB's own buffers, so
+    large aggregations spill to DuckDB's temporary directory instead of growing.
+    """
     import duckdb
 
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    if temp_directory:
+        con.execute("SET temp_directory = $path", {"path": temp_directory})
     return con

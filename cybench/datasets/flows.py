@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from cybench.datasets.base import sample_id_sql
 from cybench.errors import DataError
 
 if TYPE_CHECKING:
@@ -134,35 +133,79 @@ def check_values(
     )
 
 
-def clean_flows(raw: pa.Table, dataset: str, layout: FlowLayout) -> pa.Table:
-    """Return the samples layout of a raw flow table (duplicates kept, no split)."""
+def register_raw(con: duckdb.DuckDBPyConnection, raw: Any) -> None:
+    """Expose the raw rows as view `raw`, scanning Parquet files natively when given."""
+    files = getattr(raw, "files", None)
+    if not files:
+        con.register("raw", raw)
+        return
+    listed = ", ".join(literal(str(f)) for f in files)
+    con.execute(f"CREATE VIEW raw AS SELECT * FROM read_parquet([{listed}])")
+
+
+def clean_flows(raw: Any, dataset: str, layout: FlowLayout) -> pa.Table:
+    """Return the samples layout of a raw flow table (duplicates kept, no split).
+
+    `raw` is an Arrow table or a `pyarrow.dataset.Dataset` of Parquet files.
+    One streaming pass casts every cell, hashes the sample id and flags
+    invalid cells; only when a flag is set does a second query locate the
+    first invalid cell to name its file and line.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     from cybench.datasets.duck import connect
 
     con = connect()
     try:
-        con.register("raw", raw)
-        check_values(con, layout, dataset)
-        content = ["label", "category", *layout.feature_columns]
-        sql = (
-            f"SELECT {sample_id_sql(dataset, content)} AS sample_id, * "
-            f"FROM ({select_sql(layout, dataset)}) AS cleaned"
-        )
-        return con.sql(sql).to_arrow_table()
+        register_raw(con, raw)
+        reader = con.sql(select_sql(layout, dataset)).to_arrow_reader()
+        table = pa.Table.from_batches(list(reader), schema=reader.schema)
+        if pc.any(table.column("_bad")).as_py():
+            check_values(con, layout, dataset)
+        return table.drop_columns(["_bad"])
     finally:
         con.close()
 
 
+def id_text_sql(layout: FlowLayout, y: str, category: str, dataset: str) -> str:
+    """Return SQL for the text a flow's sample_id hashes.
+
+    The text joins the dataset name, class and every feature as published
+    after normalisation (trimmed numbers, mapped category and service, parsed
+    ports) with the unit separator 0x1f, nulls written as `\\N`. Numbers are
+    hashed as text so no value is cast back from a double.
+    """
+    parts = [literal(dataset), f"CAST({y} AS VARCHAR)", category]
+    parts += [
+        categorical_sql(layout, name, raw) for name, raw in layout.categorical.items()
+    ]
+    parts += [cell(raw) for raw in layout.numeric.values()]
+    parts += [f"CAST({port_sql(raw)} AS VARCHAR)" for raw in layout.ports.values()]
+    joined = ", ".join(f"coalesce({part}, '\\N')" for part in parts)
+    return f"concat_ws(chr(31), {joined})"
+
+
+def categorical_sql(layout: FlowLayout, name: str, raw: str) -> str:
+    value = cell(raw)
+    none = layout.none_values.get(name)
+    if none is None:
+        return value
+    return f"CASE WHEN {value} = {literal(none)} THEN 'none' ELSE {value} END"
+
+
 def select_sql(layout: FlowLayout, dataset: str) -> str:
-    """Return the SELECT that casts every column of a checked raw table."""
+    """Return the SELECT that casts every raw column and flags invalid rows in `_bad`."""
     category = category_sql(layout)
     positives = ", ".join(literal(c) for c in sorted(layout.positive_categories))
     if layout.label_column:
-        y = f"CAST(trim({q(layout.label_column)}) AS TINYINT)"
+        y = f"TRY_CAST(trim({q(layout.label_column)}) AS TINYINT)"
     else:
         y = f"CAST(({category}) IN ({positives}) AS TINYINT)"
+    bad = " OR ".join(f"({condition})" for _, condition, _ in bad_value_checks(layout))
 
     columns = [
+        f"sha256({id_text_sql(layout, y, category, dataset)}) AS sample_id",
         f"{literal(dataset)} AS dataset",
         f"CASE WHEN {y} = 1 THEN 'attack' ELSE 'benign' END AS label",
         f"{y} AS y",
@@ -170,13 +213,10 @@ def select_sql(layout: FlowLayout, dataset: str) -> str:
         "CAST(NULL AS VARCHAR) AS text",
     ]
     for name, raw in layout.categorical.items():
-        value = cell(raw)
-        none = layout.none_values.get(name)
-        if none is not None:
-            value = f"CASE WHEN {value} = {literal(none)} THEN 'none' ELSE {value} END"
-        columns.append(f"{value} AS {q(name)}")
+        columns.append(f"{categorical_sql(layout, name, raw)} AS {q(name)}")
     for name, raw in layout.numeric.items():
-        columns.append(f"CAST({cell(raw)} AS DOUBLE) AS {q(name)}")
+        columns.append(f"TRY_CAST({cell(raw)} AS DOUBLE) AS {q(name)}")
     for name, raw in layout.ports.items():
         columns.append(f"{port_sql(raw)} AS {q(name)}")
+    columns.append(f"coalesce({bad}, true) AS _bad")
     return f"SELECT {', '.join(columns)} FROM raw"

@@ -10,6 +10,7 @@ so an identical second prep reads no table.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,6 +35,9 @@ SPLITS = ("train", "dev", "test")
 # few minutes (50 prompts for UNSW-NB15's ten classes).
 DEFAULT_PER_CLASS = 5
 DEFAULT_NATURAL_N = 50
+# DuckDB's buffers for deduplication; beyond it the group-by spills to disk, so
+# prep of the 2.54M-row UNSW-NB15 stays under 2 GB with the table in memory.
+DUCKDB_MEMORY_LIMIT = "400MB"
 
 
 class PrepConfig(BaseModel):
@@ -226,11 +230,11 @@ def build_samples(
     started = time.perf_counter()
     with step_progress(f"prep {spec.name}") as progress:
         progress.update(f"cleaning {raw.rows:,} raw rows")
-        clean = spec.clean(read_raw(store, spec, raw), raw.meta)
+        holder = [spec.clean(read_raw(store, spec, raw), raw.meta)]
         progress.update("removing duplicates and splitting")
         # The list hands over the only reference, so the wide columns can be
         # freed one by one while they are filtered.
-        table, counts = dedupe_and_split([clean], config, progress)
+        table, counts = dedupe_and_split(holder, config, progress)
         meta = samples_meta(spec, raw, table, counts)
         progress.update(f"writing {table.num_rows:,} samples")
         return store.write(
@@ -250,9 +254,9 @@ def dedupe_and_split(
 ) -> tuple[pa.Table, dict[str, Any]]:
     """Return the first copy of each sample_id with its split, plus the counts.
 
-    `holder` is a one-element list with the clean table and is emptied. The
-    selection runs in DuckDB; the wide table is then filtered one column at a
-    time, so peak memory stays near one copy of it.
+    `holder` is a one-element list with the clean table and is emptied, so
+    this function holds the only reference and can free the table batch by
+    batch while filtering it (see `filter_batches`).
     """
 
     import numpy as np
@@ -263,40 +267,50 @@ def dedupe_and_split(
     clean = holder.pop()
     features = [c for c in clean.column_names if c not in BASE_COLUMNS]
     order = pa.array(np.arange(clean.num_rows, dtype=np.int64))
-    con = connect()
-    try:
-        con.register("clean", clean.append_column("_ord", order))
-        counts = duplicate_counts(con, features)
-        keep = con.sql(split_sql(config)).to_arrow_table()
-    finally:
-        con.close()
+    with tempfile.TemporaryDirectory(prefix="cybench-duckdb-") as spill:
+        con = connect(memory_limit=DUCKDB_MEMORY_LIMIT, temp_directory=spill)
+        try:
+            con.register("clean", clean.append_column("_ord", order))
+            counts = duplicate_counts(con, features)
+            keep = con.sql(split_sql(config)).to_arrow_table()
+        finally:
+            con.close()
 
     mask = np.zeros(clean.num_rows, dtype=bool)
     mask[keep.column("_ord").to_numpy()] = True
     if progress is not None:
         progress.update(f"selecting {keep.num_rows:,} unique samples")
-    names = clean.column_names
-    columns = [clean.column(name) for name in names]
+    schema = clean.schema
+    batches = clean.to_batches()
     del clean
-    table = filter_columns(columns, names, pa.array(mask))
+    table = filter_batches(batches, schema, mask)
     table = table.add_column(2, "split", keep.column("split"))
     counts["rows"] = table.num_rows
     counts["by_split"] = class_counts(table)
     return table, counts
 
 
-def filter_columns(columns: list[Any], names: list[str], mask: pa.Array) -> pa.Table:
-    """Return a table of the rows where `mask` is true, emptying `columns` as it goes."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def filter_batches(batches: list[Any], schema: Any, mask: Any) -> pa.Table:
+    """Return a table of the rows where boolean array `mask` is true.
 
-    if pc.all(mask).as_py():
-        return pa.table(columns, names=names)
+    Empties `batches` as it goes. Tables exported by DuckDB free their memory
+    one record batch at a time, so filtering batch by batch keeps the peak
+    near one copy of the data plus one batch.
+    """
+    import pyarrow as pa
+
+    if mask.all():
+        return pa.Table.from_batches(batches, schema=schema)
     kept = []
-    for index in range(len(columns)):
-        kept.append(pc.filter(columns[index], mask))
-        columns[index] = None
-    return pa.table(kept, names=names)
+    offset = 0
+    batches.reverse()
+    while batches:
+        batch = batches.pop()
+        part = pa.array(mask[offset : offset + batch.num_rows])
+        offset += batch.num_rows
+        kept.append(batch.filter(part))
+        del batch
+    return pa.Table.from_batches(kept, schema=schema)
 
 
 def duplicate_counts(con: Any, features: list[str]) -> dict[str, Any]:
