@@ -1,7 +1,7 @@
 """Reports of scored runs: a self-contained HTML page, LaTeX tables, Markdown.
 
 `build_report(store, refs, dataset, fmt)` gathers the runs from the store
-(`cybench.report.load`) and renders one format; every format renders the same
+(`cybench.report.load`) and renders one format. Every format renders the same
 `cybench.report.tables` objects, so they show the same numbers and marks.
 """
 

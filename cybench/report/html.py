@@ -99,24 +99,7 @@ def _cell_text(table: Table, row_index: int, column_index: int) -> tuple[str, st
 
 def build_charts(data: ReportData, policy: str = "all") -> dict[str, str]:
     """Return the report's charts as SVG strings, keyed by chart name."""
-    charts: dict[str, str] = {}
-    roc = [svg.Series(r.label, r.roc.xs, r.roc.ys) for r in data.runs if r.roc]
-    if roc:
-        charts["roc"] = svg.line_chart(
-            "ROC curve",
-            roc,
-            svg.Axis("false-positive rate"),
-            svg.Axis("true-positive rate (detection rate)"),
-            diagonal=True,
-        )
-    pr = [svg.Series(r.label, r.pr.xs, r.pr.ys) for r in data.runs if r.pr]
-    if pr:
-        charts["pr"] = svg.line_chart(
-            "Precision-recall curve",
-            pr,
-            svg.Axis("recall"),
-            svg.Axis("precision"),
-        )
+    charts = _curve_charts(data)
     categories = data.categories()
     if categories:
         charts["categories"] = svg.bar_chart(
@@ -144,6 +127,28 @@ def build_charts(data: ReportData, policy: str = "all") -> dict[str, str]:
     judge = _judge_chart(data)
     if judge:
         charts["judge"] = judge
+    return charts
+
+
+def _curve_charts(data: ReportData) -> dict[str, str]:
+    charts: dict[str, str] = {}
+    roc = [svg.Series(r.label, r.roc.xs, r.roc.ys) for r in data.runs if r.roc]
+    if roc:
+        charts["roc"] = svg.line_chart(
+            "ROC curve",
+            roc,
+            svg.Axis("false-positive rate"),
+            svg.Axis("true-positive rate (detection rate)"),
+            diagonal=True,
+        )
+    pr = [svg.Series(r.label, r.pr.xs, r.pr.ys) for r in data.runs if r.pr]
+    if pr:
+        charts["pr"] = svg.line_chart(
+            "Precision-recall curve",
+            pr,
+            svg.Axis("recall"),
+            svg.Axis("precision"),
+        )
     return charts
 
 

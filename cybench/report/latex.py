@@ -1,7 +1,8 @@
 """Paper-ready LaTeX tables (booktabs): best values bold, intervals, significance.
 
-The output is a set of `table` environments that need only `booktabs`;
-`standalone=True` wraps them in a minimal `article` that pdflatex compiles.
+The output is a set of `table` environments that need `booktabs` and
+`graphicx` (to shrink a table wider than the column); `standalone=True` wraps
+them in a minimal `article` that pdflatex compiles.
 """
 
 from __future__ import annotations

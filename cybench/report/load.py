@@ -3,7 +3,7 @@
 Runs are resolved as `cybench score` resolves them: key prefixes of responses
 or scores artifacts, or `--dataset NAME` for every run on that dataset's
 newest prompts. A run without a scores artifact is scored here with the score
-step's default settings, and the report says so.
+step's default settings, and the report carries a warning that names it.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def load_report(
 ) -> ReportData:
     """Collect every run named by `refs` or `dataset` into one `ReportData`.
 
-    Raise UsageError when nothing is named, and StoreError when a run has no
-    scores or the runs were evaluated on different samples.
+    Raise UsageError when nothing is named, StoreError when a named artifact
+    is missing, and DataError when the runs were evaluated on different
+    samples. A run without scores is scored first (see `scores_of`).
     """
     from cybench.scoring import resolve_runs
 
@@ -96,6 +97,7 @@ def scores_of(store: Store, responses: Manifest, warnings: list[str]) -> Manifes
     from cybench.scoring import ScoreSettings, ensure_scores
 
     manifest, _ = ensure_scores(store, responses, ScoreSettings())
+    log.info("scored run %s for the report: scores %s", responses.key, manifest.key)
     warnings.append(
         f"run {responses.short_key} had no scores; scored it with the default "
         f"settings of `cybench score` (scores {manifest.short_key})"

@@ -58,7 +58,7 @@ def render_table(table: Table) -> str:
 
 
 def render_markdown(data: ReportData, *, policy: str = "all") -> str:
-    """Render the summary, operations and category tables with a facts line."""
+    """Render every report table under a line of dataset facts."""
     prevalence = "n/a" if data.prevalence is None else f"{100 * data.prevalence:.1f}%"
     header = (
         f"## cybench report: {escape_markdown(data.dataset)}\n\n"

@@ -1,4 +1,4 @@
-"""What a report shows, gathered from the store before any format renders it.
+"""The report's content, gathered from the store before any format renders it.
 
 The renderers (HTML, LaTeX, Markdown) read only these objects, so a format
 never queries the store and every format shows the same numbers.
