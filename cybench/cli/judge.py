@@ -36,6 +36,12 @@ def judge(
     concurrency: Annotated[
         int, typer.Option("--concurrency", help="Requests in flight for API judges.")
     ] = 8,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url", help="OpenAI-compatible server URL for openai: judges."
+        ),
+    ] = None,
     json_output: JsonFlag = False,
 ) -> None:
     """Rate each response's explanation with a judge model and a versioned rubric.
@@ -60,6 +66,7 @@ def judge(
             max_tokens=max_tokens,
             batch_size=batch_size,
             concurrency=concurrency,
+            base_url=base_url,
         )
         with _progress(f"judging with {spec}", responses.rows) as advance:
             result = ensure_judgments(store, responses, settings, progress=advance)

@@ -49,6 +49,9 @@ class JudgeSettings(BaseModel):
     max_tokens: int = Field(300, gt=0, description="Maximum tokens in a judge reply.")
     batch_size: int = Field(8, gt=0, description="Requests per generate call (local).")
     concurrency: int = Field(8, gt=0, description="Requests in flight at once (API).")
+    base_url: str | None = Field(
+        None, description="OpenAI-compatible server for an openai: judge."
+    )
 
 
 @dataclass
@@ -70,11 +73,11 @@ class JudgeResult:
     reused_artifact: bool
 
 
-def resolve_judge(spec: str) -> Provider:
+def resolve_judge(spec: str, base_url: str | None = None) -> Provider:
     """Return the judge's provider (no model load); reject feature-based baselines."""
     from cybench.models.registry import resolve_provider
 
-    provider = resolve_provider(spec)
+    provider = resolve_provider(spec, {"base_url": base_url} if base_url else None)
     if getattr(provider, "needs_sample", False):
         raise UsageError(
             f"model {spec!r} reads sample features and cannot judge explanations",
@@ -335,7 +338,7 @@ def ensure_judgments(
     rows, when some judge requests failed: a re-run retries only those.
     """
     rules = rubric(settings.rubric_version)
-    provider = resolve_judge(settings.judge)
+    provider = resolve_judge(settings.judge, settings.base_url)
     model_id = provider.model_id
     params = judge_params(settings, model_id)
     inputs = {"responses": responses.key}
