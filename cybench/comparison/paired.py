@@ -116,10 +116,16 @@ def _raise_different(
 
 
 def pick_best(headlines: Sequence[dict[str, dict]], primary: str) -> int:
-    """Index of the run with the highest `primary` value; the first one on ties."""
+    """Index of the run with the best `primary` value; the first one on ties.
+
+    Best is highest, or lowest for metrics where lower is better (COLUMNS);
+    a run without a value for `primary` is never best unless all lack one.
+    """
+    higher = COLUMNS.get(primary, True)
     values = [h.get(primary, {}).get("value") for h in headlines]
-    scores = [-np.inf if v is None else v for v in values]
-    return int(np.argmax(scores))
+    worst = -np.inf if higher else np.inf
+    scores = np.array([worst if v is None else v for v in values], dtype=np.float64)
+    return int(np.argmax(scores) if higher else np.argmin(scores))
 
 
 def compare_runs(

@@ -60,3 +60,15 @@ def test_compare_runs_scores_tables_itself():
     assert [row["name"] for row in out.rows] == ["run1", "run2"]
     assert out.rows[0]["latency_p50_s"] is not None
     assert out.best == "run1"
+
+
+def test_lower_is_better_metric_picks_minimum():
+    from cybench.comparison.paired import pick_best
+
+    headlines = [
+        {"fpr": {"value": 0.2}},
+        {"fpr": {"value": 0.05}},
+        {"fpr": {"value": None}},
+    ]
+    assert pick_best(headlines, "fpr") == 1
+    assert pick_best(headlines, "f1") == 0
