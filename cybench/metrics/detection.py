@@ -251,10 +251,12 @@ def _metrics_from_counts(
 
 
 def _ece_from_groups(pos: Array, neg: Array, values: Array, bins) -> Array:
-    n_bins = calibration.ECE_BINS
-    onehot = np.zeros((len(values), n_bins))
-    onehot[np.arange(len(values)), bins] = 1.0
+    # Groups run in descending score order, so each bin is one contiguous run
+    # of groups and `reduceat` sums it; bins without groups add nothing to ECE.
+    starts = np.flatnonzero(np.r_[True, np.diff(bins) != 0])
     rows = pos + neg
     return calibration.ece_from_bins(
-        rows @ onehot, pos @ onehot, (rows * values) @ onehot
+        np.add.reduceat(rows, starts, axis=-1),
+        np.add.reduceat(pos, starts, axis=-1),
+        np.add.reduceat(rows * values, starts, axis=-1),
     )

@@ -8,6 +8,7 @@ from sklearn import metrics as skm
 
 from cybench.metrics import bootstrap
 from cybench.metrics.bootstrap import Resampler, cells, percentile_interval
+from cybench.metrics.calibration import expected_calibration_error
 from cybench.metrics.detection import HEADLINE, Deployment, resampled_metrics
 
 DEPLOYMENT = Deployment(events_per_day=1000, prevalence=0.05)
@@ -43,6 +44,9 @@ def test_index_path_equals_sklearn_on_each_resample():
         assert values["brier"][r] == pytest.approx(
             skm.brier_score_loss(yt, s), abs=1e-12
         )
+        assert values["ece"][r] == pytest.approx(
+            expected_calibration_error(yt, s), abs=1e-12
+        )
 
 
 def test_multinomial_path_counts_sum_to_n():
@@ -75,6 +79,9 @@ def test_multinomial_path_equals_sklearn_on_expanded_rows():
         ys, s = rank_cell % 2, groups.values[rank_cell // 2]
         assert values["roc_auc"][r] == pytest.approx(
             skm.roc_auc_score(ys, s), abs=1e-12
+        )
+        assert values["ece"][r] == pytest.approx(
+            expected_calibration_error(ys, s), abs=1e-12
         )
 
 
