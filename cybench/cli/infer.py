@@ -97,6 +97,8 @@ def infer(
 
     Prints the responses artifact key (--json: its manifest). Responses are
     stored row by row, so an interrupted run continues where it stopped.
+    Failed requests are stored as error rows in the artifact; running the same
+    command again retries only those.
     """
     from cybench.infer import RunConfig, run_infer
     from cybench.models.base import GenerationSettings

@@ -12,7 +12,7 @@ from tests.stub_server import STUB_KEY, StubServer
 
 @pytest.fixture
 def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
-    """A stub OpenAI/Anthropic server on 127.0.0.1; the env holds its key."""
+    """A stub OpenAI/Anthropic server on 127.0.0.1, its key set in the environment."""
     monkeypatch.setenv("OPENAI_API_KEY", STUB_KEY)
     monkeypatch.setenv("ANTHROPIC_API_KEY", STUB_KEY)
     server = StubServer().start()

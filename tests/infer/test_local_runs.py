@@ -142,3 +142,13 @@ def test_rpm_limit_still_finishes(store, stub, prompts):
         progress=False,
     )
     assert run_infer(store, config).manifest.rows == 12
+
+
+def test_artifact_has_responses_columns(store, prompts):
+    from cybench.schemas import RESPONSES_COLUMNS
+
+    result = run(store, prompts, "scripted:coin")
+    assert store.read_table(result.manifest).column_names == list(RESPONSES_COLUMNS)
+    assert result.manifest.step == "infer"
+    assert result.manifest.kind == "responses"
+    assert result.manifest.inputs == {"prompts": prompts.key}
