@@ -19,11 +19,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cybench.errors import ModelError
 from cybench.infer.retry import RetryPolicy, call_with_retries
 from cybench.infer.rows import Job, error_row, estimate_tokens, reply_row
 from cybench.models.base import ChatRequest, ProviderRequestError
 
 log = logging.getLogger(__name__)
+
+REJECTED_LIMIT = 5
 
 if TYPE_CHECKING:
     from cybench.infer.config import RunConfig
@@ -201,3 +204,27 @@ async def _worker(
                 job, reply, outcome.latency_s, run.task, run.model, run.model_id
             )
         run.finish(row)
+        if outcome.error is not None:
+            _stop_if_all_rejected(run, outcome.error)
+
+
+def _stop_if_all_rejected(run: Execution, error: ProviderRequestError) -> None:
+    """Stop a run whose first REJECTED_LIMIT requests all got a non-retryable 4xx.
+
+    A wrong setting (an unsupported parameter, a too large `max_tokens`) fails
+    every request the same way, so the run stops instead of storing one error
+    row per prompt. Content-filter rejections are about one prompt and never
+    stop a run.
+    """
+    if error.retryable or error.error_class == "ContentFilterError":
+        return
+    if error.status is None or not 400 <= error.status < 500:
+        return
+    stats = run.stats
+    if stats.done > stats.errors or stats.errors < REJECTED_LIMIT:
+        return
+    raise ModelError(
+        f"the first {stats.errors} requests to {run.model_id} were all rejected "
+        f"({error.error_class}: {error.message})",
+        hint="check the model name, --base-url and the generation settings",
+    )

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from cybench.errors import ModelError
 from cybench.models.api_errors import malformed, translate
 from cybench.models.base import ChatRequest, Provider, Reply
+from cybench.models.contract import strip_schema_keys
 
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
@@ -77,7 +78,9 @@ class AnthropicProvider(Provider):
             "max_tokens": request.settings.max_tokens,
         }
         if request.settings.structured and request.response_schema:
-            schema = _strip_keys(request.response_schema)
+            schema = strip_schema_keys(
+                request.response_schema, _UNSUPPORTED_SCHEMA_KEYS
+            )
             kwargs["output_config"] = {
                 "format": {"type": "json_schema", "schema": schema}
             }
@@ -102,18 +105,6 @@ class AnthropicProvider(Provider):
         if self._client is not None:
             await self._client.close()
             self._client = None
-
-
-def _strip_keys(schema: Any) -> Any:
-    if isinstance(schema, dict):
-        return {
-            k: _strip_keys(v)
-            for k, v in schema.items()
-            if k not in _UNSUPPORTED_SCHEMA_KEYS
-        }
-    if isinstance(schema, list):
-        return [_strip_keys(v) for v in schema]
-    return schema
 
 
 def _reply(message: Any, latency: float) -> Reply:

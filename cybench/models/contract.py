@@ -57,6 +57,17 @@ def _labels_from_table(
     return [found[1], found[0]], categories or None
 
 
+def strip_schema_keys(schema: Any, keys: tuple[str, ...]) -> Any:
+    """Return a copy of a JSON schema without the given keywords, at any depth."""
+    if isinstance(schema, dict):
+        return {
+            k: strip_schema_keys(v, keys) for k, v in schema.items() if k not in keys
+        }
+    if isinstance(schema, list):
+        return [strip_schema_keys(v, keys) for v in schema]
+    return schema
+
+
 def read_answer_schema(prompts: Manifest, task: TaskLabels) -> dict[str, Any]:
     """Return the prompts' recorded answer schema, or one built from `task`."""
     recorded = prompts.meta.get("answer_schema")

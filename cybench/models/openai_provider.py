@@ -25,6 +25,7 @@ from typing import Any, ClassVar
 from cybench.errors import ModelError, UsageError
 from cybench.models.api_errors import malformed, translate
 from cybench.models.base import ChatRequest, Provider, Reply
+from cybench.models.contract import strip_schema_keys
 
 API_KEY_ENV = "OPENAI_API_KEY"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -32,6 +33,12 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "not-needed"
 JSON_HEADERS = {"Content-Type": "application/json"}
 HTTP_CLIENTS = ("sdk", "aiohttp")
+# Numeric bounds are not accepted by every strict-mode JSON-schema implementation;
+# the parser checks the confidence range anyway.
+_UNSUPPORTED_SCHEMA_KEYS = ("minimum", "maximum")
+# OpenAI's reasoning models reject any temperature but the default.
+# NOTE: a prefix list, so reasoning models with other names still get one.
+_NO_TEMPERATURE_PREFIXES = ("o1", "o3", "o4", "gpt-5")
 
 
 class OpenAIProvider(Provider):
@@ -111,16 +118,19 @@ class OpenAIProvider(Provider):
                 {"role": "system", "content": request.system},
                 {"role": "user", "content": request.user},
             ],
-            "temperature": settings.temperature,
             "seed": settings.seed,
             token_key: settings.max_tokens,
         }
+        if not self.name.startswith(_NO_TEMPERATURE_PREFIXES):
+            kwargs["temperature"] = settings.temperature
         if settings.structured and request.response_schema:
             kwargs["response_format"] = {
                 "type": "json_schema",
                 "json_schema": {
                     "name": "answer",
-                    "schema": request.response_schema,
+                    "schema": strip_schema_keys(
+                        request.response_schema, _UNSUPPORTED_SCHEMA_KEYS
+                    ),
                     "strict": True,
                 },
             }

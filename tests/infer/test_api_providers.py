@@ -307,3 +307,39 @@ def test_unknown_http_client_is_usage_error(store, stub, prompts):
 
     with pytest.raises(UsageError):
         run_infer(store, config(stub, prompts, http_client="curl"))
+
+
+def test_every_request_rejected_stops_run(store, stub, prompts):
+    stub.add_faults({"status": 400, "times": -1})
+    with pytest.raises(ModelError) as raised:
+        run_infer(store, config(stub, prompts, concurrency=1))
+    assert "were all rejected" in raised.value.one_line()
+    assert stub.requests == 5
+    assert store.manifests("responses") == []
+
+
+def test_reasoning_model_gets_no_temperature(stub):
+    from cybench.models.base import ChatRequest
+    from cybench.models.openai_provider import OpenAIProvider
+
+    request = ChatRequest(
+        prompt_id="p", system="s", user="u", settings=GenerationSettings()
+    )
+    assert "temperature" not in OpenAIProvider("o4-mini").request_kwargs(request)
+    assert "temperature" in OpenAIProvider("gpt-4o-mini").request_kwargs(request)
+
+
+def test_schema_bounds_are_stripped(stub):
+    from cybench.models.base import ChatRequest
+    from cybench.models.openai_provider import OpenAIProvider
+
+    schema = {"type": "object", "properties": {"c": {"type": "number", "minimum": 0}}}
+    request = ChatRequest(
+        prompt_id="p",
+        system="s",
+        user="u",
+        settings=GenerationSettings(),
+        response_schema=schema,
+    )
+    sent = OpenAIProvider("gpt-4o-mini").request_kwargs(request)["response_format"]
+    assert sent["json_schema"]["schema"]["properties"]["c"] == {"type": "number"}
