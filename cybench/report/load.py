@@ -149,6 +149,7 @@ def _load_run(
         metrics=read_metrics(store, scores),
     )
     run.judge = judge_scores(store, responses)
+    run.judge_agreement = judge_agreement(store, responses)
     run.roc, run.pr = run_curves(scores, table, policy)
     warnings.extend(
         f"run {run.short_key}: {w}" for w in scores.meta.get("warnings", [])
@@ -203,6 +204,35 @@ def judge_scores(store: Store, responses: Manifest) -> dict[str, MetricValue]:
         for criterion, mean in (summary.get("means") or {}).items():
             name = criterion if len(newest) == 1 else f"{criterion} ({judge})"
             out[name] = MetricValue(_float(mean), n=summary.get("rated"))
+    return out
+
+
+def judge_agreement(store: Store, responses: Manifest) -> list[dict[str, Any]]:
+    """Return the weighted kappa of every pair of judges of this run, per criterion.
+
+    Uses the judge step's own `judge_pairs` and `agreement`, for the newest
+    rubric version any judge of this run used.
+    """
+    versions = [
+        m.params.get("rubric_version")
+        for m in store.manifests(JUDGMENTS_KIND)
+        if m.inputs.get("responses") == responses.key
+    ]
+    versions = [v for v in versions if isinstance(v, int)]
+    if not versions:
+        return []
+    from cybench.judge import agreement, judge_pairs
+
+    out = []
+    for first, second in judge_pairs(store, responses, max(versions)):
+        criteria = list(first.meta.get("rubric") or [])
+        rows = agreement(store.read_table(first), store.read_table(second), criteria)
+        for row in rows:
+            judges = {
+                "judge_a": first.params.get("judge"),
+                "judge_b": second.params.get("judge"),
+            }
+            out.append({**judges, **row})
     return out
 
 

@@ -61,6 +61,8 @@ class Run:
     pr: Curve | None = None
     examples: list[Example] = field(default_factory=list)
     judge: dict[str, MetricValue] = field(default_factory=dict)
+    judge_agreement: list[dict] = field(default_factory=list)
+    """Per pair of judges and criterion: judges, n, weighted kappa or a note."""
 
     @property
     def short_key(self) -> str:

@@ -95,7 +95,7 @@ def test_payload_constants_are_hostile():
     assert SCRIPT_PAYLOAD.startswith("<script>") and IMG_PAYLOAD.startswith("<img")
 
 
-def _write_judgments(store, responses, judge, score):
+def _write_judgments(store, responses, judge, score, vary=False):
     import time
 
     from cybench.judge.rubric import LATEST, rubric
@@ -113,13 +113,14 @@ def _write_judgments(store, responses, judge, score):
             "parse_status": "ok",
             "rubric_version": rules.version,
         }
-        row.update(dict.fromkeys(rules.criteria, score))
+        value = score if not vary else 1 + len(rows) % 5
+        row.update(dict.fromkeys(rules.criteria, value))
         rows.append(row)
     return store.write(
         "judge",
         "judgments",
         JUDGMENTS,
-        {"judge": judge, "rubric_version": rules.version},
+        {"judge": judge, "judge_model_id": judge, "rubric_version": rules.version},
         {"responses": responses.key},
         judgments_table(rows, rules),
         started=time.perf_counter(),
@@ -144,3 +145,17 @@ def test_two_judges_named_per_criterion(store, two_runs):
     _write_judgments(store, two_runs[0], "scripted:b", 2)
     page = build_report(store, [r.key for r in two_runs], fmt="html")
     assert "faithfulness (scripted:b)" in page
+
+
+def test_two_judges_agreement_shown(store, two_runs):
+    _write_judgments(store, two_runs[0], "scripted:a", 4, vary=True)
+    _write_judgments(store, two_runs[0], "scripted:b", 2, vary=True)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert "<td>1.000</td>" in page  # identical ratings agree perfectly
+
+
+def test_constant_judges_agreement_undefined(store, two_runs):
+    _write_judgments(store, two_runs[0], "scripted:a", 4)
+    _write_judgments(store, two_runs[0], "scripted:b", 4)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert "n/a: both judges gave every response the same score" in page
