@@ -43,11 +43,11 @@ COLUMNS = {
 class Comparison:
     """One row per run, in the input order, and which run is best.
 
-    Each row contains `name`, `model`, `n`, every COLUMNS metric with `_ci_low` /
-    `_ci_high`, `best_metrics` (the columns where this run has the best value),
-    and, for every run but the best: McNemar counts and p (raw and Holm),
-    and the paired bootstrap difference (this run minus the best) of F1 and
-    ROC-AUC with its interval and Holm-adjusted bootstrap p.
+    Each row contains `name`, `model`, `n`, every COLUMNS metric with `_ci_low`
+    and `_ci_high`, and `best_metrics` (the columns where this run is best).
+    Every run but the best also has McNemar counts and p (raw and Holm), and
+    the paired bootstrap difference (this run minus the best) of F1 and ROC-AUC
+    with its interval and Holm-adjusted bootstrap p.
     """
 
     rows: list[dict[str, Any]]
@@ -118,8 +118,8 @@ def _raise_different(
 def pick_best(headlines: Sequence[dict[str, dict]], primary: str) -> int:
     """Index of the run with the best `primary` value; the first one on ties.
 
-    Best is highest, or lowest for metrics where lower is better (COLUMNS);
-    a run without a value for `primary` is never best unless all lack one.
+    Best is highest, or lowest for metrics where lower is better (COLUMNS).
+    A run without a value for `primary` is never best unless all lack one.
     """
     higher = COLUMNS.get(primary, True)
     values = [h.get(primary, {}).get("value") for h in headlines]

@@ -252,7 +252,7 @@ def _metrics_from_counts(
 
 def _ece_from_groups(pos: Array, neg: Array, values: Array, bins) -> Array:
     # Groups run in descending score order, so each bin is one contiguous run
-    # of groups and `reduceat` sums it; bins without groups add nothing to ECE.
+    # of groups that `reduceat` sums. Bins without groups add nothing to ECE.
     starts = np.flatnonzero(np.r_[True, np.diff(bins) != 0])
     rows = pos + neg
     return calibration.ece_from_bins(
