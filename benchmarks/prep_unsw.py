@@ -82,12 +82,14 @@ def main() -> None:
         started = time.perf_counter()
         # A child process builds the file, so this process stays small: a child
         # forked from a large parent would report the parent's RSS as its peak.
-        build = f"from prep_unsw import build_file; build_file({str(source)!r}, {str(big)!r})"
+        build = "from prep_unsw import build_file; "
+        build += f"build_file({str(source)!r}, {str(big)!r})"
         subprocess.run(
             [sys.executable, "-c", build], check=True, cwd=Path(__file__).parent
         )
         print(
-            f"built {big.stat().st_size / 2**20:.0f} MiB file in {time.perf_counter() - started:.1f} s"
+            f"built {big.stat().st_size / 2**20:.0f} MiB file "
+            f"in {time.perf_counter() - started:.1f} s"
         )
 
         load = os.getloadavg()[0]
@@ -124,10 +126,12 @@ def main() -> None:
             print(f"{name:<26} {wall:8.2f} {cpu:7.1f} {peak:14.0f}")
         total, total_cpu = fetch_s + prep_s, fetch_cpu + prep_cpu
         print(
-            f"prep / baseline: wall {prep_s / duck_s:.1f}x, CPU {prep_cpu / duck_cpu:.1f}x"
+            f"prep / baseline: wall {prep_s / duck_s:.1f}x, "
+            f"CPU {prep_cpu / duck_cpu:.1f}x"
         )
         print(
-            f"fetch + prep / baseline: wall {total / duck_s:.1f}x, CPU {total_cpu / duck_cpu:.1f}x"
+            f"fetch + prep / baseline: wall {total / duck_s:.1f}x, "
+            f"CPU {total_cpu / duck_cpu:.1f}x"
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -11,7 +11,7 @@ import typer
 from cybench.cli.output import TABLE_FORMATS, print_json, print_rows, say, warn
 from cybench.cli.state import JsonFlag, state, wants_json
 
-# `--path FILE:LABEL`: a label suffix is letters, digits, `_` or `-` after the last colon.
+# `--path FILE:LABEL`: the label is letters, digits, `_` or `-` after the last colon.
 LABEL_SUFFIX = re.compile(r"^(?P<path>.+):(?P<label>[A-Za-z][A-Za-z0-9_-]*)$")
 
 
@@ -41,7 +41,8 @@ def fetch(
         list[str] | None,
         typer.Option(
             "--path",
-            help="Local file or folder to read, repeatable; `PATH:LABEL` gives the label "
+            help="Local file or folder to read, repeatable. `PATH:LABEL` gives the "
+            "label "
             "of an unlabelled email source.",
             show_default=False,
         ),
@@ -67,7 +68,7 @@ def fetch(
     ] = False,
     json_output: JsonFlag = False,
 ) -> None:
-    """Fetch a dataset's raw files into the store (Kaggle, Hugging Face, URL or a local path)."""
+    """Fetch a dataset into the store from Kaggle, Hugging Face, a URL or a path."""
     from cybench.datasets.fetch import ensure_fetch
 
     store = state(ctx).store()

@@ -38,7 +38,7 @@ def prep(
         int | None,
         typer.Option(
             "--per-class",
-            help="Prompts per class, balanced (default 5, so UNSW-NB15 gives 50 prompts).",
+            help="Prompts per class, balanced (default 5: 50 prompts for UNSW-NB15).",
             show_default=False,
         ),
     ] = None,
@@ -121,7 +121,8 @@ def report_prep(samples, prompts) -> None:  # both cybench.store.Manifest
             f"{samples.meta.get('title')}: {counts['clean_rows']:,} records, "
             f"{counts['duplicates_removed']:,} exact duplicates removed, "
             f"{counts['conflicting_label_vectors']:,} feature vectors with conflicting "
-            f"labels ({counts.get('conflicting_category_vectors', 0):,} with conflicting "
+            f"labels ({counts.get('conflicting_category_vectors', 0):,} with "
+            "conflicting "
             "categories)"
         )
         sizes = {s: sum(c.values()) for s, c in counts.get("by_split", {}).items()}
@@ -146,7 +147,8 @@ def show_prompts(store, prompts, count: int) -> None:
     for index, row in enumerate(table.slice(0, count).to_pylist(), start=1):
         truth = row["category"] or row["label"]
         say(
-            f"--- prompt {index} of {prompts.rows} (sample {row['sample_id'][:12]}, {truth})"
+            f"--- prompt {index} of {prompts.rows} "
+            f"(sample {row['sample_id'][:12]}, {truth})"
         )
         say("[system]")
         say(row["system"])

@@ -38,7 +38,7 @@ BASE_COLUMNS = ("sample_id", "dataset", "split", "label", "y", "category", "text
 
 @dataclass(frozen=True)
 class AnswerContract:
-    """What a model must reply: JSON with these keys and allowed values.
+    """Keys and allowed values of the JSON reply a model must give.
 
     `labels` are the two class names (positive first). `categories` is None for
     tasks without a category (email); otherwise the allowed category names.
@@ -96,6 +96,10 @@ class DatasetSpec:
     """Sources `fetch` accepts, a subset of `SOURCES`; `path` is always one."""
     default_source: ClassVar[str] = "path"
     """Source used when the user gives none."""
+    info_columns: ClassVar[tuple[str, ...]] = ()
+    """Columns `clean` adds that are neither features nor in the samples layout
+    (provenance such as the source file). Prep keeps them in the samples
+    artifact but never counts them as features or shows them to a model."""
     streams_raw: ClassVar[bool] = False
     """When true, `clean` receives a `pyarrow.dataset.Dataset` over the raw
     Parquet file instead of an in-memory table, so a DuckDB scan can stream
@@ -168,7 +172,8 @@ class DatasetSpec:
         subject and body, or null for flows), then the feature columns with
         clean types (float64/int64 for numbers, string for categorical values).
         No `split` column: the generic prep adds it. Duplicates stay in, because
-        the generic prep counts and removes them.
+        the generic prep counts and removes them. Columns named in
+        `info_columns` may follow; every other extra column is a feature.
         """
         raise NotImplementedError
 

@@ -25,7 +25,7 @@ COLUMNS = [
 
 
 def fetched_summary(store: Store) -> dict[str, dict[str, Any]]:
-    """Return per dataset: raw artifact count, newest raw key, rows, partition, samples."""
+    """Return per dataset: raw artifact count, newest raw manifest, samples count."""
     summary: dict[str, dict[str, Any]] = {}
     for manifest in store.manifests("raw"):
         entry = summary.setdefault(

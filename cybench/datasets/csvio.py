@@ -23,7 +23,7 @@ LINE_COLUMN = "source_line"
 
 
 def check_text_file(path: Path) -> str:
-    """Return the first line of a text file; raise DataError for empty or binary files."""
+    """Return the first line of a text file; raise DataError if empty or binary."""
     if not path.is_file():
         raise DataError(f"{path}: file not found", hint="check the --path value")
     with path.open("rb") as handle:
@@ -59,7 +59,7 @@ def read_csv_strings(
     Every row must have exactly `len(names)` fields; blank cells become empty
     strings. A `source_line` column holds each row's 1-based line number in the
     file, so later checks can name the line of a bad value (this assumes no
-    quoted field spans lines, which holds for the flow datasets).
+    quoted field spans lines, which is true of the flow datasets).
     """
     import duckdb
     import pyarrow as pa

@@ -26,7 +26,8 @@ URL_TIMEOUT_S = 60.0
 
 def path_hint(dataset: str, example: str) -> str:
     """Return the hint that shows how to fetch `dataset` from local files instead."""
-    return f"download it yourself and run `cybench fetch {dataset} --source path --path {example}`"
+    command = f"cybench fetch {dataset} --source path --path {example}"
+    return f"download it yourself and run `{command}`"
 
 
 def kaggle_api():  # -> kaggle.api.kaggle_api_extended.KaggleApi
@@ -82,9 +83,11 @@ def download_url(dataset: str, url: str, target: Path) -> list[Path]:
     destination = target / name
     log.info("downloading %s into %s", url, destination)
     try:
-        with urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response:
-            with destination.open("wb") as handle:
-                shutil.copyfileobj(response, handle, 1 << 20)
+        with (
+            urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response,
+            destination.open("wb") as handle,
+        ):
+            shutil.copyfileobj(response, handle, 1 << 20)
     except urllib.error.HTTPError as exc:
         raise DataError(
             f"download of {url} failed: HTTP {exc.code} {exc.reason}",
@@ -99,7 +102,7 @@ def download_url(dataset: str, url: str, target: Path) -> list[Path]:
 
 
 def extract_archives(folder: Path) -> list[Path]:
-    """Extract every zip file in `folder` in place and return the other files, sorted."""
+    """Extract every zip file in `folder` in place; return the other files, sorted."""
     for archive in sorted(folder.rglob("*.zip")):
         try:
             with zipfile.ZipFile(archive) as bundle:

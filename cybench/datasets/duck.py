@@ -1,7 +1,7 @@
 """DuckDB connections for dataset work.
 
 DuckDB's own progress bar writes to stdout, which carries data in cybench, so
-every connection here turns it off; long phases show Rich progress on stderr.
+every connection here turns it off. Long phases show Rich progress on stderr.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ the stored artifact, and a changed file gives a new one.
 from __future__ import annotations
 
 import logging
-import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -134,7 +133,8 @@ def default_paths(spec: DatasetSpec) -> list[Path]:
         return found[:1]
     looked = ", ".join(str(r) for r in data_roots()) or "no data folder exists"
     raise DataError(
-        f"no local copy of {spec.title} found (looked in ${DATA_ENV}, ../shared/data: {looked})",
+        f"no local copy of {spec.title} found "
+        f"(looked in ${DATA_ENV}, ../shared/data: {looked})",
         hint=path_hint(spec.name, "FILE_OR_DIR"),
     )
 
@@ -171,19 +171,16 @@ def latest_raw(store: Store, dataset: str) -> Manifest | None:
 
 
 def resolve_raw(store: Store, dataset: str, raw: str | None) -> Manifest:
-    """Return the raw artifact a prep reads: `raw` (a key prefix), the newest, or a new fetch."""
+    """Return the raw artifact for prep: `raw` (key prefix), the newest, or a fetch."""
     spec = get_dataset(dataset)
     if raw:
         manifest = store.resolve(raw, kind=KIND)
         if manifest.params.get("dataset") != spec.name:
             raise UsageError(
-                f"raw artifact {manifest.key[:19]} holds {manifest.params.get('dataset')}, "
+                f"raw artifact {manifest.short_key} belongs to "
+                f"{manifest.params.get('dataset')}, "
                 f"not {spec.name}",
-                hint="give the key of a raw artifact of this dataset (`cybench datasets`)",
+                hint="give a raw artifact key of this dataset (`cybench datasets`)",
             )
         return manifest
     return latest_raw(store, spec.name) or ensure_fetch(store, spec.name)
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class FlowLayout:
-    """How the raw columns of one file layout become normalised columns.
+    """Mapping from the raw columns of one file layout to normalised columns.
 
     `numeric`, `ports` and `categorical` map normalised feature names to raw
     column names. `category_map` maps lower-cased, stripped raw category
@@ -92,7 +92,10 @@ def bad_value_checks(layout: FlowLayout) -> list[tuple[str, str, str]]:
         )
         checks.append((raw, condition, "a number"))
     for raw in layout.ports.values():
-        condition = f"{cell(raw)} IS NOT NULL AND ({port_sql(raw)}) IS NULL AND {cell(raw)} <> '-'"
+        condition = (
+            f"{cell(raw)} IS NOT NULL AND ({port_sql(raw)}) IS NULL "
+            f"AND {cell(raw)} <> '-'"
+        )
         checks.append((raw, condition, "a port number (decimal, 0x hex or -)"))
     checks.append(
         (
@@ -124,11 +127,13 @@ def check_values(
     source_file, source_line, *flags = rows[0]
     column, _, expected = checks[flags.index(True)]
     value = con.sql(
-        f"SELECT {q(column)} FROM raw WHERE source_file = $file AND source_line = $line",
+        f"SELECT {q(column)} FROM raw "
+        "WHERE source_file = $file AND source_line = $line",
         params={"file": source_file, "line": source_line},
     ).fetchall()[0][0]
     raise DataError(
-        f"{source_file}:{source_line}: column {column!r} has {value!r}, expected {expected}",
+        f"{source_file}:{source_line}: column {column!r} has {value!r}, "
+        f"expected {expected}",
         hint=f"check that the file is an unmodified {dataset} file",
     )
 
@@ -195,7 +200,7 @@ def categorical_sql(layout: FlowLayout, name: str, raw: str) -> str:
 
 
 def select_sql(layout: FlowLayout, dataset: str) -> str:
-    """Return the SELECT that casts every raw column and flags invalid rows in `_bad`."""
+    """Return the SELECT that casts every raw column; `_bad` flags invalid rows."""
     category = category_sql(layout)
     positives = ", ".join(literal(c) for c in sorted(layout.positive_categories))
     if layout.label_column:

@@ -197,7 +197,8 @@ class NslKddSpec(DatasetSpec):
             fields = count_fields(first)
             if fields == 45 or fields == 49:
                 raise DataError(
-                    f"{path}:1: {fields} fields per line, which is the UNSW-NB15 layout",
+                    f"{path}:1: {fields} fields per line, "
+                    "which is the UNSW-NB15 layout",
                     hint="fetch it with `cybench fetch unsw --source path --path FILE`",
                 )
             if fields != len(COLUMNS):

@@ -35,8 +35,8 @@ SPLITS = ("train", "dev", "test")
 # few minutes (50 prompts for UNSW-NB15's ten classes).
 DEFAULT_PER_CLASS = 5
 DEFAULT_NATURAL_N = 50
-# DuckDB's buffers for deduplication; beyond it the group-by spills to disk, so
-# prep of the 2.54M-row UNSW-NB15 stays under 2 GB with the table in memory.
+# Cap on DuckDB's buffers during deduplication. A group-by that needs more
+# spills to a temporary folder instead of growing the process.
 DUCKDB_MEMORY_LIMIT = "400MB"
 
 
@@ -72,7 +72,8 @@ class PrepConfig(BaseModel):
         if self.n is not None and self.per_class is not None:
             raise UsageError(
                 "--n and --per-class exclude each other",
-                hint="use --per-class N for a balanced set or --n N with natural prevalence",
+                hint="use --per-class N for a balanced set, "
+                "or --n N at natural prevalence",
             )
         if self.n is not None:
             self.prevalence = "natural"
@@ -234,8 +235,10 @@ def build_samples(
         progress.update("removing duplicates and splitting")
         # The list hands over the only reference, so the wide columns can be
         # freed one by one while they are filtered.
-        table, counts = dedupe_and_split(holder, config, progress)
-        meta = samples_meta(spec, raw, table, counts)
+        excluded = {*BASE_COLUMNS, *spec.info_columns}
+        features = [c for c in holder[0].column_names if c not in excluded]
+        table, counts = dedupe_and_split(holder, features, config, progress)
+        meta = samples_meta(spec, raw, table, features, counts)
         progress.update(f"writing {table.num_rows:,} samples")
         return store.write(
             STEP,
@@ -250,7 +253,10 @@ def build_samples(
 
 
 def dedupe_and_split(
-    holder: list[pa.Table], config: PrepConfig, progress: StepProgress | None = None
+    holder: list[pa.Table],
+    features: list[str],
+    config: PrepConfig,
+    progress: StepProgress | None = None,
 ) -> tuple[pa.Table, dict[str, Any]]:
     """Return the first copy of each sample_id with its split, plus the counts.
 
@@ -265,7 +271,6 @@ def dedupe_and_split(
     from cybench.datasets.duck import connect
 
     clean = holder.pop()
-    features = [c for c in clean.column_names if c not in BASE_COLUMNS]
     order = pa.array(np.arange(clean.num_rows, dtype=np.int64))
     with tempfile.TemporaryDirectory(prefix="cybench-duckdb-") as spill:
         con = connect(memory_limit=DUCKDB_MEMORY_LIMIT, temp_directory=spill)
@@ -324,7 +329,8 @@ def duplicate_counts(con: Any, features: list[str]) -> dict[str, Any]:
         f"""
         WITH firsts AS (
             SELECT sample_id, any_value({feature_hash}) AS fh,
-                   any_value(y) AS y, any_value(category) AS category, count(*) AS copies
+                   any_value(y) AS y, any_value(category) AS category,
+                   count(*) AS copies
             FROM clean GROUP BY sample_id
         ), vectors AS (
             SELECT fh, count(DISTINCT y) AS ys, count(DISTINCT category) AS cats,
@@ -373,7 +379,8 @@ def split_sql(config: PrepConfig) -> str:
             SELECT _ord, r,
                 CASE WHEN n >= 3 THEN greatest(1, round(n * {test})::BIGINT)
                      WHEN n >= 1 THEN 1 ELSE 0 END AS n_test,
-                CASE WHEN n >= 3 AND {dev} > 0 THEN greatest(1, round(n * {dev})::BIGINT)
+                CASE WHEN n >= 3 AND {dev} > 0
+                     THEN greatest(1, round(n * {dev})::BIGINT)
                      ELSE 0 END AS n_dev
             FROM ranked
         )
@@ -406,12 +413,15 @@ def class_counts(table: pa.Table) -> dict[str, dict[str, int]]:
 
 
 def samples_meta(
-    spec: DatasetSpec, raw: Manifest, table: pa.Table, counts: dict[str, Any]
+    spec: DatasetSpec,
+    raw: Manifest,
+    table: pa.Table,
+    features: list[str],
+    counts: dict[str, Any],
 ) -> dict[str, Any]:
     """Return the samples manifest meta: columns, labels, counts and provenance."""
     import pyarrow as pa
 
-    features = [c for c in table.column_names if c not in BASE_COLUMNS]
     categorical = [
         c for c in features if pa.types.is_string(table.schema.field(c).type)
     ]
@@ -421,6 +431,7 @@ def samples_meta(
         "task": spec.task,
         "feature_columns": features,
         "categorical_columns": categorical,
+        "info_columns": list(spec.info_columns),
         "categories": list(spec.categories) if spec.categories else None,
         "positive_label": spec.positive_label,
         "negative_label": spec.negative_label,

@@ -93,7 +93,8 @@ def few_shot_ids(path: Path, config: PrepConfig) -> list[str]:
     and the same examples serve every prompt of the set.
     """
     rows = _query(
-        f"SELECT sample_id, cls, label, r FROM ({_ranked_sql(path, 'train', config.seed, 'shot')}) "
+        "SELECT sample_id, cls, label, r "
+        f"FROM ({_ranked_sql(path, 'train', config.seed, 'shot')}) "
         f"WHERE r < {int(config.k)}"
     )
     by_label: dict[str, list[tuple[int, str, str]]] = {}

@@ -146,8 +146,8 @@ RAW_RENAMES = {
     "ct_src_ ltm": "ct_src_ltm",
 }
 CATEGORICAL = ("proto", "service", "state")
-# Address and time columns identify the testbed hosts and capture window, so a
-# model could learn them instead of the traffic; they stay in the raw artifact only.
+# Address and time columns identify the testbed hosts and the capture window, so
+# a model could learn them instead of the traffic. They stay in the raw artifact.
 RAW_ONLY = ("srcip", "dstip", "Stime", "Ltime")
 CATEGORIES = (
     "Normal",
@@ -253,7 +253,8 @@ class UnswSpec(DatasetSpec):
             )
         if len(layouts) > 1:
             raise UsageError(
-                "the files mix the 45-column partition layout and the 49-column raw layout",
+                "the files mix the 45-column partition layout "
+                "and the 49-column raw layout",
                 hint="fetch the partition files and the raw files separately",
             )
         meta = {
@@ -318,7 +319,7 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
 def select_files(candidates: Sequence[Path]) -> list[Path]:
     """Pick the UNSW-NB15 files from a folder listing: partition files when present.
 
-    A download holds both layouts; the partition files win because they carry
+    A download contains both layouts. The partition files win because they carry
     the authors' split, so the raw files are read only when no partition file is there.
     """
     known = [p for p in candidates if any(r.fullmatch(p.name) for r in FILE_PATTERNS)]
@@ -332,7 +333,8 @@ def select_files(candidates: Sequence[Path]) -> list[Path]:
     names = ", ".join(p.name for p in candidates[:5]) or "no files"
     raise DataError(
         f"no UNSW-NB15 files found (saw {names})",
-        hint="expected UNSW_NB15_t*-set.csv or UNSW-NB15_1..4.csv; pass files with --path",
+        hint="expected UNSW_NB15_t*-set.csv or UNSW-NB15_1..4.csv; "
+        "pass files with --path",
     )
 
 
@@ -346,11 +348,13 @@ def detect_layout(path: Path, first_line: str) -> tuple[str, bool]:
         return "raw", first_cell == "srcip"
     if fields in (42, 43):
         raise DataError(
-            f"{path}:1: {fields} fields per line, which is the NSL-KDD layout, not UNSW-NB15",
+            f"{path}:1: {fields} fields per line, "
+            "which is the NSL-KDD layout, not UNSW-NB15",
             hint="fetch it with `cybench fetch nsl-kdd --source path --path FILE`",
         )
     raise DataError(
-        f"{path}:1: {fields} fields per line; UNSW-NB15 files have 45 (partition files) "
+        f"{path}:1: {fields} fields per line; "
+        "UNSW-NB15 files have 45 (partition files) "
         "or 49 (raw UNSW-NB15_1..4.csv)",
         hint="check that this is a UNSW-NB15 CSV file",
     )

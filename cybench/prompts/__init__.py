@@ -34,7 +34,7 @@ __all__ = [
 
 
 def answer_schema_for(meta: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the JSON Schema of a reply, from prompts meta with labels and categories."""
+    """Return the JSON Schema of a reply from prompts meta (labels, categories)."""
     properties: dict[str, Any] = {
         "label": {"type": "string", "enum": list(meta["labels"])},
         "confidence": {"type": "number", "minimum": 0, "maximum": 1},

@@ -73,7 +73,7 @@ def render(task: str, name: str, context: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def format_value(value: Any) -> str:
-    """Format a feature value compactly: integral floats as integers, others to 6 digits."""
+    """Format a feature value: integral floats as integers, others to 6 digits."""
     if value is None:
         return "missing"
     if isinstance(value, float):
@@ -93,7 +93,8 @@ def read_rows(path: Path, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     con = connect()
     try:
         table = con.sql(
-            "SELECT * FROM read_parquet($path) WHERE sample_id IN (SELECT unnest($ids))",
+            "SELECT * FROM read_parquet($path) "
+            "WHERE sample_id IN (SELECT unnest($ids))",
             params={"path": str(path), "ids": list(ids)},
         ).to_arrow_table()
     finally:

@@ -1,4 +1,4 @@
-"""Fetch from Kaggle (a local fake of the download), a URL, a path and a discovered copy."""
+"""Fetch from Kaggle (a local fake of its download), a URL, a path and a local copy."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ def no_kaggle_credentials(tmp_path, monkeypatch):
 
 @pytest.fixture
 def fake_kaggle_download(tmp_path, monkeypatch):
-    """Replace only the Kaggle client's network steps; the download copies a local zip."""
+    """Replace the Kaggle client's network steps; the download copies a local zip."""
     from kaggle.api.kaggle_api_extended import KaggleApi
 
     archive = tmp_path / "kaggle" / "unsw-nb15.zip"
@@ -40,7 +40,9 @@ def fake_kaggle_download(tmp_path, monkeypatch):
     archive.parent.mkdir(parents=True)
     with zipfile.ZipFile(archive, "w") as bundle:
         bundle.write(source, source.name)
-        bundle.writestr("UNSW-NB15_LIST_EVENTS.csv", "Attack category,Attack subcategory\n")
+        bundle.writestr(
+            "UNSW-NB15_LIST_EVENTS.csv", "Attack category,Attack subcategory\n"
+        )
     calls = []
 
     def download(self, dataset, path=None, force=False, quiet=True, unzip=False, **kw):
@@ -72,7 +74,9 @@ def test_kaggle_fetch_uses_ref(cli, fake_kaggle_download):
     assert fake_kaggle_download == ["someone/unsw-copy"]
 
 
-def test_kaggle_without_credentials_fails_in_one_line(cli, store_dir, no_kaggle_credentials):
+def test_kaggle_without_credentials_fails_in_one_line(
+    cli, store_dir, no_kaggle_credentials
+):
     result = cli("fetch", "unsw", "--source", "kaggle")
     lines = result.stderr.strip().splitlines()
     assert result.exit_code == 1
@@ -104,7 +108,9 @@ def http_folder(tmp_path):
 def test_url_fetch_downloads_file(cli, http_folder):
     folder, base = http_folder
     small_partition(folder)
-    result = cli("--json", "fetch", "unsw", "--url", f"{base}/UNSW_NB15_testing-set.csv")
+    result = cli(
+        "--json", "fetch", "unsw", "--url", f"{base}/UNSW_NB15_testing-set.csv"
+    )
     manifest = json.loads(result.stdout)
     assert result.exit_code == 0
     assert manifest["rows"] == 3

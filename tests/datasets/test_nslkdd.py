@@ -10,12 +10,46 @@ from tests.datasets.flowfiles import KDD_ROW, kdd_file, varied
 
 EXPECTED_FAMILIES = {
     "normal": ["normal"],
-    "DoS": "back land neptune pod smurf teardrop apache2 mailbomb processtable "
-    "udpstorm".split(),
-    "Probe": "ipsweep nmap portsweep satan mscan saint".split(),
-    "R2L": "ftp_write guess_passwd imap multihop phf spy warezclient warezmaster named "
-    "sendmail snmpgetattack snmpguess xlock xsnoop worm".split(),
-    "U2R": "buffer_overflow loadmodule perl rootkit httptunnel ps sqlattack xterm".split(),
+    "DoS": [
+        "back",
+        "land",
+        "neptune",
+        "pod",
+        "smurf",
+        "teardrop",
+        "apache2",
+        "mailbomb",
+        "processtable",
+        "udpstorm",
+    ],
+    "Probe": ["ipsweep", "nmap", "portsweep", "satan", "mscan", "saint"],
+    "R2L": [
+        "ftp_write",
+        "guess_passwd",
+        "imap",
+        "multihop",
+        "phf",
+        "spy",
+        "warezclient",
+        "warezmaster",
+        "named",
+        "sendmail",
+        "snmpgetattack",
+        "snmpguess",
+        "xlock",
+        "xsnoop",
+        "worm",
+    ],
+    "U2R": [
+        "buffer_overflow",
+        "loadmodule",
+        "perl",
+        "rootkit",
+        "httptunnel",
+        "ps",
+        "sqlattack",
+        "xterm",
+    ],
 }
 
 

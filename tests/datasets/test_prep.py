@@ -28,7 +28,7 @@ CLASS_SIZES = {
 
 @pytest.fixture
 def unsw_raw(store, tmp_path) -> Path:
-    """A fetched partition file with every class, 3 Worms, 2 duplicates and 1 conflict."""
+    """A fetched partition file: every class, 3 Worms, 2 duplicates, 1 conflict."""
     from cybench.datasets.fetch import ensure_fetch
 
     rows = class_rows(PARTITION_ROW, "attack_cat", CLASS_SIZES, "sbytes", label="label")
@@ -225,7 +225,7 @@ def test_prep_rejects_raw_of_other_dataset(cli, store, unsw_raw):
     raw = store.manifests("raw")[0]
     result = cli("prep", "nsl-kdd", "--raw", raw.short_key)
     assert result.exit_code == 2
-    assert "holds unsw, not nsl-kdd" in result.stderr
+    assert "belongs to unsw, not nsl-kdd" in result.stderr
 
 
 def test_real_partition_duplicates(store, shared_data):
