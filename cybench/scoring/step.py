@@ -45,8 +45,11 @@ class ScoreSettings(BaseModel):
         from cybench.metrics.bootstrap import CONFIDENCE_LEVEL
         from cybench.metrics.calibration import ECE_BINS
 
+        # Floats stay floats in the key: 1000000 and 1000000.0 are one setting.
         return {
             **self.model_dump(),
+            "events_per_day": float(self.events_per_day),
+            "prevalence": float(self.prevalence),
             "confidence_level": CONFIDENCE_LEVEL,
             "ece_bins": ECE_BINS,
         }

@@ -113,3 +113,10 @@ def test_compare_rejects_unknown_metric(cli, store):
     result = cli("compare", _short(a), _short(b), "--metric", "vibes")
     assert result.exit_code == 2
     assert "unknown metric 'vibes'" in result.stderr
+
+
+def test_compare_reuses_scores_from_score_command(cli, store):
+    a, b = _two_runs(store)
+    cli("score", _short(a), _short(b), "--bootstrap", "50")
+    cli("compare", _short(a), _short(b), "--bootstrap", "50")
+    assert len(store.manifests("scores")) == 2
