@@ -17,7 +17,13 @@ from importlib import resources
 from cybench import __version__
 from cybench.report import svg
 from cybench.report.model import ReportData, Run
-from cybench.report.tables import Table, format_value, quality_table, report_tables
+from cybench.report.tables import (
+    Table,
+    format_cell,
+    format_value,
+    quality_table,
+    report_tables,
+)
 
 CONFUSION_METRICS = ("tn", "fp", "fn", "tp")
 
@@ -89,7 +95,7 @@ def _cell_text(table: Table, row_index: int, column_index: int) -> tuple[str, st
     """Return a cell's value and its interval (empty when it has none) as text."""
     column = table.columns[column_index]
     cell = table.rows[row_index].cells[column_index]
-    text = format_value(cell.value, column.digits)
+    text = format_cell(column, cell.value)
     if cell.ci_low is None or cell.ci_high is None:
         return text, ""
     low = format_value(cell.ci_low, column.digits)

@@ -7,8 +7,10 @@ them in a minimal `article` that pdflatex compiles.
 
 from __future__ import annotations
 
+import re
+
 from cybench.report.model import ReportData
-from cybench.report.tables import Table, format_value, report_tables
+from cybench.report.tables import Table, format_cell, format_value, report_tables
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
@@ -30,6 +32,7 @@ _SPECIAL = {
 LAST_PRINTABLE = 0x024F
 # A table wider than the text column is scaled down to fit, and only then.
 PREAMBLE_BOX = r"\ifdefined\cybenchbox\else\newsavebox{\cybenchbox}\fi"
+_LEGEND = re.compile(r"(\*\*?) p \\textless\{\} ([0-9.]+)")
 MARKS = {"*": r"$^{*}$", "**": r"$^{**}$"}
 
 
@@ -106,10 +109,9 @@ def _render_table(table: Table, caption: str, label: str) -> str:
 
 
 def _note(text: str) -> str:
+    """Escape a note, then set its significance legend (`* p < 0.05`) as math."""
     escaped = escape_latex(text)
-    for plain, mark in (("**", MARKS["**"]), ("*", MARKS["*"])):
-        escaped = escaped.replace(f"{plain} p \\textless{{}} ", f"{mark}~$p<$ ")
-    return escaped
+    return _LEGEND.sub(lambda m: f"$^{{{m[1]}}}$~$p<{m[2]}$", escaped)
 
 
 def _render_row(table: Table, row) -> list[str]:
@@ -117,7 +119,8 @@ def _render_row(table: Table, row) -> list[str]:
     values = [name]
     intervals = [""]
     for column, cell in zip(table.columns, row.cells, strict=True):
-        values.append(_value_cell(format_value(cell.value, column.digits), cell.best))
+        text = escape_latex(format_cell(column, cell.value))
+        values.append(_value_cell(text, cell.best))
         if cell.ci_low is None or cell.ci_high is None:
             intervals.append("")
             continue

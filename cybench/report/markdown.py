@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cybench.report.model import ReportData
-from cybench.report.tables import Table, format_value, report_tables
+from cybench.report.tables import Table, format_cell, format_value, report_tables
 
 _SPECIAL = set("\\`*_[]<>|~")
 
@@ -24,7 +24,7 @@ def escape_markdown(text: str) -> str:
 def _cell(table: Table, row, index: int) -> str:
     column = table.columns[index]
     cell = row.cells[index]
-    text = format_value(cell.value, column.digits)
+    text = format_cell(column, cell.value)
     if cell.best:
         text = f"**{text}**"
     if cell.ci_low is not None and cell.ci_high is not None:

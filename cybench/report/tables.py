@@ -25,6 +25,7 @@ class Column:
     with_ci: bool = True
     unit: str = ""
     policy: str | None = None  # read under this policy whatever the table's is
+    p_value: bool = False  # printed as "<0.0001" below the smallest shown value
 
 
 QUALITY_COLUMNS = (
@@ -253,6 +254,14 @@ def category_table(data: ReportData, policy: str = "all") -> Table | None:
     )
 
 
+def format_cell(column: Column, value: float | None) -> str:
+    """Format a cell's value as its column asks; a tiny p-value reads `<0.0001`."""
+    smallest = 10.0**-column.digits
+    if column.p_value and value is not None and 0 <= value < smallest:
+        return f"<{smallest:.{column.digits}f}"
+    return format_value(value, column.digits)
+
+
 def format_value(value: float | None, digits: int) -> str:
     """Format a number for a table cell; undefined values read `n/a`."""
     if value is None or not math.isfinite(value):
@@ -263,8 +272,8 @@ def format_value(value: float | None, digits: int) -> str:
 PAIRED_COLUMNS = (
     Column("mcnemar_only_this", "Only this right", None, 0, False),
     Column("mcnemar_only_best", "Only best right", None, 0, False),
-    Column("mcnemar_p", "McNemar p", None, 4, False),
-    Column("mcnemar_p_holm", "p (Holm)", None, 4, False),
+    Column("mcnemar_p", "McNemar p", None, 4, False, p_value=True),
+    Column("mcnemar_p_holm", "p (Holm)", None, 4, False, p_value=True),
     Column("f1_diff", "F1 diff.", None, 3, True),
     Column("roc_auc_diff", "ROC-AUC diff.", None, 3, True),
 )

@@ -114,3 +114,13 @@ def test_fragment_compiles_inside_a_paper(store, distinct_runs, tmp_path):
     )
     assert done.returncode == 0, done.stdout[-2000:]
     assert (tmp_path / "paper.pdf").exists()
+
+
+def test_tiny_p_value_printed_as_bound(store, distinct_runs):
+    text = build_report(store, _keys(distinct_runs), fmt="latex")
+    assert r"\textless{}0.0001" in text
+
+
+def test_significance_legend_set_as_math(store, distinct_runs):
+    text = build_report(store, _keys(distinct_runs), fmt="latex")
+    assert r"$^{*}$~$p<0.05$, $^{**}$~$p<0.01$" in text
