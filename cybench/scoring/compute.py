@@ -313,10 +313,14 @@ def _operational(
     n = int(mask.sum())
     for metric, value in operational.latency_percentiles(run.latency_s[mask]).items():
         out.add(OVERALL, rows.policy, metric, value, n)
+    # throughput_per_s is responses per second of summed request latency: the
+    # rate of one request at a time, whatever concurrency the run used.
     busy = np.nansum(run.latency_s[mask])
     out.add(
         OVERALL, rows.policy, "throughput_per_s", n / busy if busy > 0 else np.nan, n
     )
+    # NOTE: when infer reused stored responses, its wall time leaves them out,
+    # so wall_throughput_per_s overstates the rate of that run.
     if infer_wall_s:
         out.add(
             OVERALL,
