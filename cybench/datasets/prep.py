@@ -237,7 +237,8 @@ def build_samples(
         # freed one by one while they are filtered.
         excluded = {*BASE_COLUMNS, *spec.info_columns}
         features = [c for c in holder[0].column_names if c not in excluded]
-        table, counts = dedupe_and_split(holder, features, config, progress)
+        negative = spec.categories[0] if spec.categories else None
+        table, counts = dedupe_and_split(holder, features, config, progress, negative)
         meta = samples_meta(spec, raw, table, features, counts)
         progress.update(f"writing {table.num_rows:,} samples")
         return store.write(
@@ -257,6 +258,7 @@ def dedupe_and_split(
     features: list[str],
     config: PrepConfig,
     progress: StepProgress | None = None,
+    negative_category: str | None = None,
 ) -> tuple[pa.Table, dict[str, Any]]:
     """Return the first copy of each sample_id with its split, plus the counts.
 
@@ -276,7 +278,7 @@ def dedupe_and_split(
         con = connect(memory_limit=DUCKDB_MEMORY_LIMIT, temp_directory=spill)
         try:
             con.register("clean", clean.append_column("_ord", order))
-            counts = duplicate_counts(con, features)
+            counts = duplicate_counts(con, features, negative_category)
             keep = con.sql(split_sql(config)).to_arrow_table()
         finally:
             con.close()
@@ -318,9 +320,20 @@ def filter_batches(batches: list[Any], schema: Any, mask: Any) -> pa.Table:
     return pa.Table.from_batches(kept, schema=schema)
 
 
-def duplicate_counts(con: Any, features: list[str]) -> dict[str, Any]:
-    """Count exact duplicates and feature vectors that carry conflicting labels."""
-    from cybench.datasets.flows import q
+def duplicate_counts(
+    con: Any, features: list[str], negative_category: str | None = None
+) -> dict[str, Any]:
+    """Count exact duplicates, conflicting labels and label/category mismatches.
+
+    A mismatch is a record whose binary label disagrees with its category,
+    such as a raw UNSW-NB15 row with an empty `attack_cat` (Normal) and Label 1.
+    """
+    from cybench.datasets.flows import literal, q
+
+    mismatch = "false"
+    if negative_category is not None:
+        negative = literal(negative_category)
+        mismatch = f"category IS NOT NULL AND (category = {negative}) <> (y = 0)"
 
     feature_hash = (
         f"hash({', '.join(q(c) for c in features)})" if features else "hash(text)"
@@ -341,7 +354,8 @@ def duplicate_counts(con: Any, features: list[str]) -> dict[str, Any]:
                (SELECT sum(copies - 1) FROM firsts),
                (SELECT count(*) FROM vectors WHERE ys > 1),
                (SELECT coalesce(sum(samples), 0) FROM vectors WHERE ys > 1),
-               (SELECT count(*) FROM vectors WHERE cats > 1)
+               (SELECT count(*) FROM vectors WHERE cats > 1),
+               (SELECT coalesce(sum(copies), 0) FROM firsts WHERE {mismatch})
         """
     ).fetchall()[0]
     return {
@@ -350,6 +364,7 @@ def duplicate_counts(con: Any, features: list[str]) -> dict[str, Any]:
         "conflicting_label_vectors": int(row[2]),
         "conflicting_label_samples": int(row[3]),
         "conflicting_category_vectors": int(row[4]),
+        "label_category_mismatches": int(row[5]),
     }
 
 
@@ -441,7 +456,19 @@ def samples_meta(
         "licence": spec.licence,
         "citation": spec.citation,
         "counts": counts,
+        "warnings": mismatch_warnings(counts),
     }
+
+
+def mismatch_warnings(counts: dict[str, Any]) -> list[str]:
+    """Return a warning when some records' label disagrees with their category."""
+    mismatches = counts.get("label_category_mismatches", 0)
+    if not mismatches:
+        return []
+    return [
+        f"{mismatches:,} records have a binary label that disagrees with their "
+        "category; `y` follows the published label column"
+    ]
 
 
 # -- prompts -------------------------------------------------------------------

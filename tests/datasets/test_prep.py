@@ -240,3 +240,15 @@ def test_real_partition_duplicates(store, shared_data):
     assert counts["conflicting_category_vectors"] == 575
     assert sum(counts["by_split"][s]["Worms"] for s in ("train", "dev", "test")) == 44
     assert prompts.rows == 50
+
+
+def test_label_category_mismatch_is_warned(cli, tmp_path):
+    rows = class_rows(PARTITION_ROW, "attack_cat", {"Normal": 4, "DoS": 4}, "sbytes")
+    for row in rows:
+        row["label"] = "1" if row["attack_cat"] == "DoS" else "0"
+    rows[0]["label"] = "1"
+    cli("fetch", "unsw", "--path", partition_file(tmp_path / "p.csv", rows))
+    result = cli("prep", "unsw", "--json")
+    counts = json.loads(result.stdout)["samples"]["meta"]["counts"]
+    assert counts["label_category_mismatches"] == 1
+    assert "1 records have a binary label" in cli("prep", "unsw").stderr

@@ -180,3 +180,21 @@ def test_real_raw_slice_quirks(shared_data):
     }
     # 6 rows publish dsport 0xc0a8 and 6 publish 49320: the same port.
     assert sum(r["dsport"] == 49320 for r in rows) == 12
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "partition", "warned"),
+    [
+        ("UNSW_NB15_training-set.csv", 175_341, "train", False),
+        ("UNSW_NB15_testing-set.csv", 175_341, "train", True),
+        ("UNSW_NB15_training-set.csv", 82_332, "test", True),
+        ("UNSW_NB15_testing-set.csv", 82_332, "test", False),
+        ("UNSW_NB15_testing-set.csv", 4_528, None, False),
+    ],
+)
+def test_partition_from_row_count(name, rows, partition, warned):
+    from cybench.datasets.unsw import detect_partition
+
+    warnings: list[str] = []
+    assert detect_partition(name, rows, warnings) == partition
+    assert bool(warnings) == warned
