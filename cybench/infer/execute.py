@@ -55,7 +55,9 @@ class Execution:
 
     def request(self, job: Job) -> ChatRequest:
         sample = self.samples.get(job.sample_id) if self.samples is not None else None
-        return ChatRequest(
+        # The fields are already typed; skipping validation also keeps the one
+        # schema dict shared by every request instead of copying it.
+        return ChatRequest.model_construct(
             prompt_id=job.prompt_id,
             system=job.system,
             user=job.user,

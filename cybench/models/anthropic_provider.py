@@ -46,10 +46,12 @@ class AnthropicProvider(Provider):
         return f"anthropic:{self.name}@{self.base_url}"
 
     def load(self) -> None:
+        """Check the API key and import the SDK outside any request's timeout."""
         if not os.environ.get(API_KEY_ENV):
             raise ModelError(
                 f"{API_KEY_ENV} is not set", hint=f"export {API_KEY_ENV}=..."
             )
+        import anthropic  # noqa: F401
 
     def _get_client(self) -> Any:
         if self._client is not None:

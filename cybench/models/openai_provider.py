@@ -62,6 +62,7 @@ class OpenAIProvider(Provider):
             )
         self.pool_size = int(self.options.get("concurrency", 64))
         self._client: Any = None
+        self._schema_cache: tuple[dict[str, Any], dict[str, Any]] | None = None
 
     @property
     def model_id(self) -> str:
@@ -70,11 +71,22 @@ class OpenAIProvider(Provider):
         return f"openai:{self.name}@{self.base_url}"
 
     def load(self) -> None:
+        """Check the API key and import the HTTP stack.
+
+        Importing the SDK takes most of a second, so it happens here rather
+        than inside the first requests, where it would count against their
+        timeout.
+        """
         if self.base_url is None and not os.environ.get(API_KEY_ENV):
             raise ModelError(
                 f"{API_KEY_ENV} is not set",
                 hint=f"export {API_KEY_ENV}=... or pass --base-url for a local server",
             )
+        if self.http_client == "aiohttp":
+            import aiohttp  # noqa: F401
+        else:
+            import httpx2  # noqa: F401
+            import openai  # noqa: F401
 
     def _get_client(self) -> Any:
         if self._client is not None:
@@ -128,13 +140,18 @@ class OpenAIProvider(Provider):
                 "type": "json_schema",
                 "json_schema": {
                     "name": "answer",
-                    "schema": strip_schema_keys(
-                        request.response_schema, _UNSUPPORTED_SCHEMA_KEYS
-                    ),
+                    "schema": self._sent_schema(request.response_schema),
                     "strict": True,
                 },
             }
         return kwargs
+
+    def _sent_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """Return `schema` without unsupported keywords, computed once per schema."""
+        if self._schema_cache is None or self._schema_cache[0] is not schema:
+            stripped = strip_schema_keys(schema, _UNSUPPORTED_SCHEMA_KEYS)
+            self._schema_cache = (schema, stripped)
+        return self._schema_cache[1]
 
     async def agenerate(self, request: ChatRequest) -> Reply:
         client = self._get_client()

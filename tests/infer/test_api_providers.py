@@ -96,14 +96,14 @@ def test_malformed_body_every_time_is_error_row(store, stub, prompts):
 
 
 def test_slow_reply_times_out_then_succeeds(store, stub, prompts):
-    stub.add_faults({"delay": 3.0, "match": "marker-4"})
+    stub.add_faults({"delay": 1.5, "match": "marker-4"})
     result = run_infer(store, config(stub, prompts, timeout=0.5))
     assert result.manifest.meta["errors"] == 0
     assert result.stats.retries == 1
 
 
 def test_always_slow_reply_is_timeout_error_row(store, stub, prompts):
-    stub.add_faults({"delay": 3.0, "match": "marker-4", "times": -1})
+    stub.add_faults({"delay": 1.5, "match": "marker-4", "times": -1})
     result = run_infer(store, config(stub, prompts, timeout=0.3, max_retries=1))
     failed = [r for r in rows_of(store, result) if r["parse_status"] == "error"]
     assert len(failed) == 1
