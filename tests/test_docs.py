@@ -137,3 +137,43 @@ def test_cookbook_f1_query_one_row_per_run(cookbook_store):
     with cookbook_store.connect() as con:
         rows = con.execute(query).fetchall()
     assert len(rows) == 2
+
+
+def _example_lines() -> list[str]:
+    """Return the example command lines of the docs, continuation lines joined."""
+    text = _examples(_docs_text()).replace("\\\n", " ")
+    return [line for line in text.splitlines() if "cybench " in line]
+
+
+def _options_by_command() -> dict[str, set[str]]:
+    from typer.main import get_command
+
+    from cybench.cli.app import app
+
+    root = get_command(app)
+    global_options = {o for p in root.params for o in p.opts}
+    found: dict[str, set[str]] = {}
+
+    def walk(command, path: str) -> None:
+        for name, sub in getattr(command, "commands", {}).items():
+            options = {o for p in sub.params for o in (*p.opts, *p.secondary_opts)}
+            found[f"{path} {name}"] = options | global_options | {"--help", "-h"}
+            walk(sub, f"{path} {name}")
+
+    walk(root, "cybench")
+    return found
+
+
+def test_example_options_exist():
+    options = _options_by_command()
+    unknown = []
+    for line in _example_lines():
+        for command in sorted(options, key=len, reverse=True):
+            start = line.find(command + " ")
+            if start < 0 and not line.endswith(command):
+                continue
+            tail = line[start + len(command) :].split("|")[0].split("&&")[0]
+            flags = re.findall(r"(?<![\w-])(--?[a-z][a-z0-9-]*)", tail)
+            unknown += [f"{command} {f}" for f in flags if f not in options[command]]
+            break
+    assert unknown == []
