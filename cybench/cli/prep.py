@@ -38,7 +38,7 @@ def prep(
         int | None,
         typer.Option(
             "--per-class",
-            help="Prompts per class, balanced (default 5: 50 prompts for UNSW-NB15).",
+            help="Prompts per class, balanced (default 2: 20 prompts for UNSW-NB15).",
             show_default=False,
         ),
     ] = None,
@@ -53,7 +53,7 @@ def prep(
         int | None,
         typer.Option(
             "--n",
-            help="Prompt set size at natural class prevalence (default 50); implies "
+            help="Prompt set size at natural class prevalence (default 20); implies "
             "--prevalence natural.",
             show_default=False,
         ),

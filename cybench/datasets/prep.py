@@ -31,10 +31,11 @@ if TYPE_CHECKING:
 
 STEP = "prep"
 SPLITS = ("train", "dev", "test")
-# Default prompt set: 5 records per class keeps a CPU run of a 0.5B model to a
-# few minutes (50 prompts for UNSW-NB15's ten classes).
-DEFAULT_PER_CLASS = 5
-DEFAULT_NATURAL_N = 50
+# Default prompt set: 2 records per class (20 prompts for UNSW-NB15's ten
+# classes). It is small because a UNSW-NB15 prompt is about 1,150 tokens, which
+# a 0.5B model on a few CPU cores needs seconds to minutes to process.
+DEFAULT_PER_CLASS = 2
+DEFAULT_NATURAL_N = 20
 # Cap on DuckDB's buffers during deduplication. A group-by that needs more
 # spills to a temporary folder instead of growing the process.
 DUCKDB_MEMORY_LIMIT = "400MB"

@@ -239,7 +239,7 @@ def test_real_partition_duplicates(store, shared_data):
     assert counts["duplicates_removed"] == 26_387
     assert counts["conflicting_category_vectors"] == 575
     assert sum(counts["by_split"][s]["Worms"] for s in ("train", "dev", "test")) == 44
-    assert prompts.rows == 50
+    assert prompts.rows == 20
 
 
 def test_label_category_mismatch_is_warned(cli, tmp_path):
