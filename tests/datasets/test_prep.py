@@ -134,12 +134,12 @@ def test_few_shot_prompt_shows_examples(store, unsw_raw):
 def test_zero_shot_prompt_states_contract(store, unsw_raw):
     _, prompts = ensure_prep(store, "unsw")
     row = store.read_table(prompts).to_pylist()[0]
-    assert '"confidence": a number from 0 to 1' in row["system"]
+    assert '- "confidence": a number from 0 to 1' in row["system"]
     assert '"Worms"' in row["system"]
     assert "- sbytes: bytes sent from source to destination" in row["system"]
     assert "service = none" in row["user"]
     assert row["template"] == "zero-shot"
-    assert row["template_version"] == 1
+    assert row["template_version"] == 2
 
 
 def test_prompt_ids_are_tagged_digests(store, unsw_raw):
