@@ -2,7 +2,8 @@
 # The same experiment against hosted models: an OpenAI and an Anthropic model
 # next to the classical baselines on the same prompts, then score, compare
 # and report. It needs OPENAI_API_KEY and/or ANTHROPIC_API_KEY in the
-# environment (never in a file here); with neither set it says so and exits 2.
+# environment (never in a file here). With neither set, it prints which keys
+# are missing and exits 2.
 # With only one set, it runs that provider alone.
 #
 # Before any request it prints a dry run: requests, estimated tokens and

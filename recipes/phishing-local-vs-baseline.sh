@@ -5,8 +5,9 @@
 # The default sources pair the Nazario phishing mbox files with the
 # SpamAssassin ham (the corpus folder layout `cybench fetch` recognises);
 # set SOURCES to other `--path PATH[:LABEL]` values to use your own mail.
-# A re-run finds every artifact in the store and calls no model; the report
-# files are named after the runs they show and are written only when missing.
+# A re-run finds every artifact in the store and calls no model. The report
+# files are named after the runs they show, so they are written only when
+# missing.
 #
 # Settings (environment variables): MODEL, PER_CLASS (messages per class),
 # TEMPLATE (zero-shot or few-shot), SEED, BASELINES (space-separated),

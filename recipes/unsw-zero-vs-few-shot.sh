@@ -5,8 +5,8 @@
 # Both prompt sets cover the same test samples (same split, seed and sample
 # size), so every run is compared on the same flows. The baselines read the
 # flow features, not the prompt, so they run once. A re-run finds every
-# artifact in the store and calls no model; the report files are named after
-# the runs they show and are written only when missing.
+# artifact in the store and calls no model. The report files are named after
+# the runs they show, so they are written only when missing.
 #
 # Settings (environment variables): MODEL, PER_CLASS (prompts per UNSW class,
 # 10 classes), SHOTS (few-shot examples from the train split), SEED, BASELINES
