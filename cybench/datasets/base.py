@@ -31,8 +31,8 @@ if TYPE_CHECKING:
 Task = Literal["flow", "email"]
 SOURCES = ("kaggle", "hf", "url", "path")
 
-# Columns of the samples layout that are not features; every other column a
-# `clean` returns is a feature column.
+# Columns of the samples layout that are not features. Every other column that
+# `clean` returns is a feature column, except those in `DatasetSpec.info_columns`.
 BASE_COLUMNS = ("sample_id", "dataset", "split", "label", "y", "category", "text")
 
 
@@ -52,7 +52,7 @@ class AnswerContract:
 
 @dataclass(frozen=True)
 class FetchOptions:
-    """Options of one fetch that a dataset may read; unknown keys are kept as-is.
+    """Options of one fetch, passed to the dataset's `locate`, `read` or `fetch`.
 
     `ref` is the remote dataset name (Kaggle `owner/slug`, Hugging Face repo id)
     or the URL; None picks the dataset's default. `extra` carries
@@ -91,7 +91,9 @@ class DatasetSpec:
     negative_label: ClassVar[str]
     """`label` value of the negative class (y = 0), e.g. `benign`, `legitimate`."""
     categories: ClassVar[tuple[str, ...] | None] = None
-    """Every `category` value `clean` may emit (negative class included), or None."""
+    """Every `category` value `clean` may emit, or None. The negative class's
+    category comes first, because prompts name it as the category of negative
+    records (`Normal` for UNSW-NB15)."""
     sources: ClassVar[tuple[str, ...]] = ("path",)
     """Sources `fetch` accepts, a subset of `SOURCES`; `path` is always one."""
     default_source: ClassVar[str] = "path"
@@ -103,7 +105,7 @@ class DatasetSpec:
     streams_raw: ClassVar[bool] = False
     """When true, `clean` receives a `pyarrow.dataset.Dataset` over the raw
     Parquet file instead of an in-memory table, so a DuckDB scan can stream
-    millions of rows; set it only if `clean` uses nothing but such a scan."""
+    millions of rows. Set it only if `clean` does nothing but such a scan."""
     data_dir_names: ClassVar[tuple[str, ...]] = ()
     """Folder names under a data root ($CYBENCH_DATA, ../shared/data) that hold
     a local copy; `discover_paths` looks for them."""
