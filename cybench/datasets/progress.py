@@ -34,5 +34,9 @@ def step_progress(title: str) -> Iterator[StepProgress]:
     from cybench.cli.output import err_console
 
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=err_console(), transient=True) as progress:
+    console = err_console()
+    # A non-terminal stderr (a log file, a test) gets no spinner and no blank lines.
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as progress:
         yield StepProgress(progress, title)
