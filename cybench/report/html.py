@@ -208,8 +208,15 @@ def _judge_rows(data: ReportData) -> tuple[list[str], list[tuple[Run, list[str]]
             if found is None:
                 cells.append("n/a")
                 continue
+            text = format_value(found.value, 2)
+            if found.ci_low is not None and found.ci_high is not None:
+                low, high = (
+                    format_value(found.ci_low, 2),
+                    format_value(found.ci_high, 2),
+                )
+                text += f" [{low}, {high}]"
             rated = "" if found.n is None else f" (n={found.n})"
-            cells.append(format_value(found.value, 2) + rated)
+            cells.append(text + rated)
         rows.append((run, cells))
     return criteria, rows
 

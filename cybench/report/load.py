@@ -13,7 +13,14 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from cybench.report.model import Curve, Example, MetricValue, ReportData, Run
+from cybench.report.model import (
+    OVERALL,
+    Curve,
+    Example,
+    MetricValue,
+    ReportData,
+    Run,
+)
 from cybench.report.significance import compare
 
 if TYPE_CHECKING:
@@ -148,7 +155,7 @@ def _load_run(
         template=_template(store, prompts),
         metrics=read_metrics(store, scores),
     )
-    run.judge = judge_scores(store, responses)
+    run.judge = judge_scores(store, responses, scores, run.metrics)
     run.judge_agreement = judge_agreement(store, responses)
     run.roc, run.pr = run_curves(scores, table, policy)
     warnings.extend(
@@ -187,12 +194,19 @@ def _template(store: Store, prompts: Manifest | None) -> str:
 # -- curves and examples -------------------------------------------------------
 
 
-def judge_scores(store: Store, responses: Manifest) -> dict[str, MetricValue]:
+def judge_scores(
+    store: Store,
+    responses: Manifest,
+    scores: Manifest,
+    metrics: dict[tuple[str, str, str], MetricValue],
+) -> dict[str, MetricValue]:
     """Return the mean rating per rubric criterion from the run's judgments.
 
     With one judge the keys are criterion names; with several, each key names
     its judge too (`faithfulness (llamacpp:qwen2.5-coder-0.5b)`). The newest
     artifact of each judge wins; `n` is the number of rated explanations.
+    When the scores were computed with a judge (`cybench score --judge`), that
+    judge's means come from the scores instead, with their bootstrap intervals.
     """
     newest: dict[str, Manifest] = {}
     for manifest in store.manifests(JUDGMENTS_KIND):
@@ -203,6 +217,10 @@ def judge_scores(store: Store, responses: Manifest) -> dict[str, MetricValue]:
         summary = manifest.meta.get("summary") or {}
         for criterion, mean in (summary.get("means") or {}).items():
             name = criterion if len(newest) == 1 else f"{criterion} ({judge})"
+            scored = metrics.get((OVERALL, "all", f"judge_{criterion}"))
+            if judge == scores.meta.get("judge") and scored is not None:
+                out[name] = scored
+                continue
             out[name] = MetricValue(_float(mean), n=summary.get("rated"))
     return out
 

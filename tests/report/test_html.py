@@ -159,3 +159,12 @@ def test_constant_judges_agreement_undefined(store, two_runs):
     _write_judgments(store, two_runs[0], "scripted:b", 4)
     page = build_report(store, [r.key for r in two_runs], fmt="html")
     assert "n/a: both judges gave every response the same score" in page
+
+
+def test_judge_means_from_scores_carry_interval(store, two_runs):
+    from cybench.scoring import ScoreSettings, ensure_scores
+
+    judgments = _write_judgments(store, two_runs[0], "scripted:judge", 3, vary=True)
+    ensure_scores(store, two_runs[0], ScoreSettings(bootstrap=50), judgments)
+    page = build_report(store, [r.key for r in two_runs], fmt="html")
+    assert re.search(r"3\.00 \[\d\.\d\d, \d\.\d\d\] \(n=60\)", page)
