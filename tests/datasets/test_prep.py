@@ -252,3 +252,19 @@ def test_label_category_mismatch_is_warned(cli, tmp_path):
     counts = json.loads(result.stdout)["samples"]["meta"]["counts"]
     assert counts["label_category_mismatches"] == 1
     assert "1 records have a binary label" in cli("prep", "unsw").stderr
+
+
+def test_raw_layout_prompts_show_ports(store, tmp_path):
+    from cybench.datasets.fetch import ensure_fetch
+    from tests.datasets.flowfiles import RAW_ROW, raw_file
+
+    rows = class_rows(RAW_ROW, "attack_cat", {"": 4, " Fuzzers ": 4}, "sbytes")
+    for row in rows:
+        row["Label"] = "0" if row["attack_cat"] == "" else "1"
+        row["dsport"] = "0x000b"
+    ensure_fetch(store, "unsw", paths=[raw_file(tmp_path / "UNSW-NB15_1.csv", rows)])
+    _, prompts = ensure_prep(store, "unsw", per_class=1)
+    table = store.read_table(prompts).to_pylist()
+    assert {r["category"] for r in table} == {"Normal", "Fuzzers"}
+    assert "dsport = 11" in table[0]["user"]
+    assert "srcip" not in table[0]["user"]
