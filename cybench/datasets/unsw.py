@@ -236,6 +236,11 @@ class UnswSpec(DatasetSpec):
             layouts.add(layout)
             names = PARTITION_COLUMNS if layout == "partition" else RAW_COLUMNS
             table = read_csv_strings(path, names, header=header, label="UNSW-NB15")
+            if table.num_rows == 0:
+                raise DataError(
+                    f"{path}:2: no data rows after the header",
+                    hint="fetch the complete file again",
+                )
             table = table.append_column(
                 "source_file", pa.array([path.name] * table.num_rows, pa.string())
             )

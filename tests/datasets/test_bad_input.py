@@ -98,3 +98,9 @@ def test_unknown_category_names_line(cli, store_dir, tmp_path):
 def test_missing_path_is_rejected(cli, store_dir, tmp_path):
     result = cli("fetch", "unsw", "--path", tmp_path / "nope.csv")
     assert_rejected(result, store_dir, "nope.csv", "not found")
+
+
+def test_header_only_file_is_rejected(cli, store_dir, tmp_path):
+    path = partition_file(tmp_path / "UNSW_NB15_testing-set.csv", [])
+    result = cli("fetch", "unsw", "--path", path)
+    assert_rejected(result, store_dir, f"{path}:2:", "no data rows")
