@@ -30,7 +30,7 @@ def path_hint(dataset: str, example: str) -> str:
     return f"download it yourself and run `{command}`"
 
 
-def kaggle_api():  # -> kaggle.api.kaggle_api_extended.KaggleApi
+def kaggle_api(dataset: str):  # -> kaggle.api.kaggle_api_extended.KaggleApi
     """Return an authenticated Kaggle API client; raise AuthError without credentials.
 
     Importing the `kaggle` package authenticates at import time and prints help
@@ -47,16 +47,16 @@ def kaggle_api():  # -> kaggle.api.kaggle_api_extended.KaggleApi
             api.authenticate()
         except (SystemExit, Exception) as exc:
             raise AuthError(
-                "Kaggle credentials missing: set KAGGLE_API_TOKEN or create "
-                "~/.kaggle/access_token (or ~/.kaggle/kaggle.json)",
-                hint="or download the files yourself and use --source path --path DIR",
+                "Kaggle credentials missing: set KAGGLE_API_TOKEN (or KAGGLE_USERNAME "
+                "and KAGGLE_KEY) or create ~/.kaggle/kaggle.json",
+                hint=path_hint(dataset, "DIR"),
             ) from exc
     return api
 
 
 def download_kaggle(dataset: str, ref: str, target: Path) -> list[Path]:
     """Download Kaggle dataset `ref` (`owner/slug`) into `target`, unzipped."""
-    api = kaggle_api()
+    api = kaggle_api(dataset)
     target.mkdir(parents=True, exist_ok=True)
     log.info("downloading kaggle dataset %s into %s", ref, target)
     try:
