@@ -42,11 +42,6 @@ def test_fetch_and_prep_end_to_end(cli, store, corpus):
     assert store.latest("samples").rows == 12
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prep counts every column outside the samples layout as a feature, "
-    "including the spec's info_columns such as source",
-)
 def test_prep_email_has_no_feature_columns(cli, store, corpus):
     cli("fetch", "phishing-email", "--path", f"{corpus['mbox']}:phishing",
         "--path", f"{corpus['ham']}:ham")  # fmt: skip
