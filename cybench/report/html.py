@@ -155,6 +155,19 @@ def _curve_charts(data: ReportData) -> dict[str, str]:
             svg.Axis("recall"),
             svg.Axis("precision"),
         )
+    calibration = [
+        svg.Series(r.label, r.reliability.xs, r.reliability.ys)
+        for r in data.runs
+        if r.reliability
+    ]
+    if calibration:
+        charts["reliability"] = svg.line_chart(
+            "Reliability diagram",
+            calibration,
+            svg.Axis("stated probability of the positive class (bin mean)"),
+            svg.Axis("observed share of positives"),
+            diagonal=True,
+        )
     return charts
 
 

@@ -158,6 +158,7 @@ def _load_run(
     run.judge = judge_scores(store, responses, scores, run.metrics)
     run.judge_agreement = judge_agreement(store, responses)
     run.roc, run.pr = run_curves(scores, table, policy)
+    run.reliability = reliability_curve(scores, policy)
     warnings.extend(
         f"run {run.short_key}: {w}" for w in scores.meta.get("warnings", [])
     )
@@ -272,6 +273,18 @@ def run_curves(
     roc_curve = Curve(roc["fpr"], roc["tpr"], n) if roc.get("fpr") else None
     pr_curve = Curve(pr["recall"], pr["precision"], n) if pr.get("recall") else None
     return roc_curve, pr_curve
+
+
+def reliability_curve(scores: Manifest, policy: str) -> Curve | None:
+    """Return the reliability-diagram points the score step stored, or None.
+
+    x is the mean stated probability of a bin, y the share of positives in it.
+    """
+    stored = (scores.meta.get("reliability") or {}).get(policy) or {}
+    if not stored.get("p_mean"):
+        return None
+    rows = stored.get("rows") or []
+    return Curve(stored["p_mean"], stored["positive_rate"], int(sum(rows)))
 
 
 def pick_examples(

@@ -59,6 +59,7 @@ class Run:
     metrics: dict[tuple[str, str, str], MetricValue]
     roc: Curve | None = None
     pr: Curve | None = None
+    reliability: Curve | None = None
     examples: list[Example] = field(default_factory=list)
     judge: dict[str, MetricValue] = field(default_factory=dict)
     judge_agreement: list[dict] = field(default_factory=list)

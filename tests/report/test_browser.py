@@ -75,7 +75,8 @@ def test_charts_render_as_svg(dom):
 
 
 def test_chart_series_drawn(dom):
-    assert dom.count('<polyline class="series"') == 4  # ROC and PR, two runs each
+    # ROC, precision-recall and reliability curves, two runs each
+    assert dom.count('<polyline class="series"') == 6
 
 
 def test_planted_script_did_not_run(dom):

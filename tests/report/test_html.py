@@ -168,3 +168,7 @@ def test_judge_means_from_scores_carry_interval(store, two_runs):
     ensure_scores(store, two_runs[0], ScoreSettings(bootstrap=50), judgments)
     page = build_report(store, [r.key for r in two_runs], fmt="html")
     assert re.search(r"3\.00 \[\d\.\d\d, \d\.\d\d\] \(n=60\)", page)
+
+
+def test_reliability_diagram_drawn(page):
+    assert "<title>Reliability diagram</title>" in page
