@@ -29,7 +29,7 @@ def resolve_prompts(store: Store, config: RunConfig) -> Manifest:
     """Return the prompts artifact named by `--prep` or `--dataset`.
 
     With `--dataset` and no prompts yet, runs the dataset's default prep
-    through `cybench.datasets.ensure_prep`, except in a dry run, which writes
+    through `cybench.datasets.prep.ensure_prep`, except in a dry run, which writes
     nothing.
     """
     if config.prep and config.dataset:

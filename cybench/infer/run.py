@@ -11,9 +11,9 @@ stopped.
 Errors: a request that fails for good (retries exhausted, content filter, other
 4xx) becomes an error row (`parse_status` `error`). When every prompt has a
 row, the artifact is written with those error rows in it and their count in
-`meta.errors`. Re-running the same command retries only the error rows; if any
-of them now succeed it writes a new artifact whose params carry `attempt` + 1,
-otherwise it returns the previous one. An `AuthError` or a missing model stops
+`meta.errors`. Re-running the same command retries only the error rows. If any
+of them now succeed, it writes a new artifact whose params carry `attempt` + 1.
+Otherwise it returns the previous artifact. An `AuthError` or a missing model stops
 the run at once and writes no artifact.
 """
 

@@ -1,9 +1,10 @@
 """Anthropic messages through the official SDK (`anthropic.AsyncAnthropic`).
 
 The SDK's own retries are off (`max_retries=0`); `cybench.infer` retries,
-including HTTP 529 (overloaded). The messages API of the SDK in use has no
-temperature or seed parameter, so replies are as deterministic as the service
-makes them; the requested settings are still recorded in the run.
+including HTTP 529 (overloaded). The messages API of the SDK in use (anthropic
+2.17) has no temperature or seed parameter. Replies are therefore as
+deterministic as the service makes them, and the requested settings are still
+recorded in the run.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from cybench.models.contract import strip_schema_keys
 API_KEY_ENV = "ANTHROPIC_API_KEY"
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 FINISH_REASONS = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
-# Numeric bounds are not supported in Anthropic's structured-output schemas.
+# NOTE: numeric bounds are left out of the schema because strict JSON-schema
+# subsets often reject them; this was not checked against the live API.
 _UNSUPPORTED_SCHEMA_KEYS = ("minimum", "maximum")
 
 

@@ -4,10 +4,10 @@
 llama.cpp server or LM Studio. The SDK's own retries are off (`max_retries=0`)
 because `cybench.infer` retries with its own policy. Requests go through the client's
 generic `post` with the raw response (`cast_to=httpx2.Response`), the SDK's
-documented route for arbitrary endpoints: it keeps the SDK's authentication,
-headers, timeouts and typed status errors but skips its per-request
-TypedDict transform and response model, which took most of the client's CPU
-time in a profile of `benchmarks/infer_throughput.py`.
+documented route for arbitrary endpoints. That keeps the SDK's authentication,
+headers, timeouts and typed status errors. It skips the per-request TypedDict
+transform and response model, which took most of the client's CPU time in a
+profile of `benchmarks/infer_throughput.py`.
 The client uses the SDK's aiohttp transport (`openai.DefaultAioHttpClient`).
 
 Option `http_client="aiohttp"` (`--http-client aiohttp`) sends the same
@@ -33,8 +33,8 @@ DEFAULT_BASE_URL = "https://api.openai.com/v1"
 PLACEHOLDER_KEY = "not-needed"
 JSON_HEADERS = {"Content-Type": "application/json"}
 HTTP_CLIENTS = ("sdk", "aiohttp")
-# Numeric bounds are not accepted by every strict-mode JSON-schema implementation;
-# the parser checks the confidence range anyway.
+# Numeric bounds are left out because not every strict-mode JSON-schema
+# implementation accepts them. The parser checks the confidence range anyway.
 _UNSUPPORTED_SCHEMA_KEYS = ("minimum", "maximum")
 # OpenAI's reasoning models reject any temperature but the default.
 # NOTE: a prefix list, so reasoning models with other names still get one.
