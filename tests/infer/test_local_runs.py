@@ -152,3 +152,14 @@ def test_artifact_has_responses_columns(store, prompts):
     assert result.manifest.step == "infer"
     assert result.manifest.kind == "responses"
     assert result.manifest.inputs == {"prompts": prompts.key}
+
+
+def test_token_bucket_admits_oversized_request():
+    async def take() -> tuple[float, float]:
+        bucket = TokenBucket(per_minute=60)
+        waited = await bucket.acquire(5.0)
+        return waited, bucket.tokens
+
+    waited, tokens = asyncio.run(take())
+    assert waited == 0.0
+    assert tokens < 0
