@@ -103,6 +103,9 @@ def report(
         examples=examples,
         standalone=standalone,
     )
+    if output is None and wants_json(ctx, json_output):
+        print_json({"format": fmt, "report": text})
+        return
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -95,3 +95,8 @@ def test_scores_key_names_run(cli, store, two_runs):
     scores = store.manifests("scores")[0]
     result = cli("report", scores.key.split(":")[1][:10], "--md")
     assert result.exit_code == 0, result.stderr
+
+
+def test_json_without_output_carries_report(cli, two_runs):
+    result = cli("report", *_prefixes(two_runs), "--md", "--json")
+    assert json.loads(result.stdout)["report"].startswith("## cybench report")
