@@ -109,6 +109,8 @@ def run(argv: list[str] | None = None) -> int:
         sys.stderr.write("\ninterrupted\n")
         return 130
     except typer.Exit as exc:
+        if exc.exit_code == 130:
+            sys.stderr.write("\ninterrupted\n")
         return exc.exit_code
     except BrokenPipeError:
         return 0

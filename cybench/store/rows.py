@@ -87,13 +87,19 @@ class RowTable:
             raise
         return final
 
-    def relation_sql(self) -> str | None:
-        """Return SQL for the deduplicated rows (latest per key), or None if empty."""
+    def relation_sql(self, prefilter: str | None = None) -> str | None:
+        """Return SQL for the deduplicated rows (latest per key), or None if empty.
+
+        `prefilter` is a SQL condition applied before deduplication; it must
+        select whole keys (e.g. a condition on `row_key`), so that the latest
+        row of every selected key is still the one returned.
+        """
         files = self.files()
         if not files:
             return None
+        condition = f"WHERE {prefilter}" if prefilter else ""
         return (
-            f"SELECT * EXCLUDE (filename) FROM {parquet_source(files)} "
+            f"SELECT * EXCLUDE (filename) FROM {parquet_source(files)} {condition} "
             f"QUALIFY row_number() OVER (PARTITION BY {ROW_KEY} "
             f"ORDER BY {WRITTEN_AT} DESC, filename DESC) = 1"
         )
@@ -117,16 +123,17 @@ class RowTable:
         """Return the latest row per key, for all keys or only the ones given."""
         import pyarrow as pa
 
-        sql = self.relation_sql()
+        if keys is None:
+            sql = self.relation_sql()
+        else:
+            sql = self.relation_sql(f"{ROW_KEY} IN (SELECT {ROW_KEY} FROM wanted)")
         if sql is None:
             return pa.table({ROW_KEY: pa.array([], pa.string())})
         with self._connect() as con:
-            if keys is None:
-                return arrow_table(con, sql)
-            wanted = pa.table({ROW_KEY: pa.array(list(keys), pa.string())})
-            con.register("wanted", wanted)
-            query = f"SELECT t.* FROM ({sql}) t JOIN wanted USING ({ROW_KEY})"
-            return arrow_table(con, query)
+            if keys is not None:
+                wanted = pa.table({ROW_KEY: pa.array(list(keys), pa.string())})
+                con.register("wanted", wanted)
+            return arrow_table(con, sql)
 
     def compact(self) -> int:
         """Merge every batch into one deduplicated batch; return files merged."""
