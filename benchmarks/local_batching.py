@@ -5,9 +5,9 @@ in ../shared/data), same greedy settings and answer schema. Modes:
 
 llamacpp
   single    llama-cpp-python's `Llama.create_chat_completion`, one prompt per
-            call, with the schema as `response_format` (the usual way to call
-            it; it reuses the KV cache of the prompt prefix shared with the
-            previous call).
+            call, with the schema as `response_format`. This is the usual way
+            to call it, and it reuses the KV cache of the prompt prefix shared
+            with the previous call.
   provider1 `LlamaCppProvider` with batch_size=1 and no prefix cache.
   batched   `LlamaCppProvider` with batch_size=B and the prefix cache.
 mlx
@@ -221,7 +221,7 @@ def report(name: str, replies: list[Reply], wall: float, base: float | None) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=["llamacpp", "mlx"], default="llamacpp")
-    parser.add_argument("--model", default="smollm2", help="alias or path")
+    parser.add_argument("--model", default="smollm2", help="model alias or GGUF path")
     parser.add_argument("--prompts", type=int, default=16)
     parser.add_argument("--shots", type=int, default=3)
     parser.add_argument("--max-tokens", type=int, default=128)

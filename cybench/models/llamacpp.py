@@ -2,13 +2,14 @@
 
 `llamacpp:NAME` takes a package-carried alias (`smollm2`,
 `qwen2.5-coder-0.5b`, `qwen2.5-coder-1.5b`, see `cybench.models.weights`) or
-a path to a `.gguf` file. The model loads once, on the first `generate`.
+a path to a `.gguf` file. The model loads once, in `load` or the first
+`generate`.
 
-llama-cpp-python's high-level API answers one chat at a time, so `generate`
-drives the llama.cpp context directly (see `BatchDecoder`): it keeps up to
-`batch_size` sequences in one KV cache, evaluates the token prefix the prompts
-share (system prompt and few-shot examples) once, and decodes one token of
-every active sequence per `llama_decode` call. Each sequence has its own
+llama-cpp-python's high-level API completes one chat at a time, so `generate`
+drives the llama.cpp context directly (see `BatchDecoder`). It keeps up to
+`batch_size` sequences in one KV cache and evaluates the token prefix that the
+prompts share (system prompt and few-shot examples) once. Each `llama_decode`
+call then decodes one token of every active sequence. Each sequence has its own
 sampler chain, with the answer's JSON schema compiled to a GBNF grammar when
 `settings.structured` is set and the request carries a schema.
 
@@ -58,7 +59,7 @@ def resolve_gguf(name: str) -> Path:
 
 
 class LlamaCppProvider(Provider):
-    """Runs a GGUF model with llama.cpp, answering requests in decoded batches."""
+    """Runs a GGUF model with llama.cpp and decodes requests in batches."""
 
     prefix: ClassVar[str] = "llamacpp"
     local: ClassVar[bool] = True
@@ -108,7 +109,7 @@ class LlamaCppProvider(Provider):
         )
 
     def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
-        """Answer `requests` in order, decoding up to `batch_size` of them at once.
+        """Generate replies to `requests` in order, up to `batch_size` at once.
 
         Raises `ProviderRequestError` when a prompt does not fit the context.
         """
@@ -149,7 +150,7 @@ class _Sequence:
 class BatchDecoder:
     """Decodes several chat requests together in one llama.cpp context.
 
-    Sequence 0 of the KV cache holds the token prefix shared by the current
+    Sequence 0 of the KV cache contains the token prefix shared by the current
     batch; sequences 1..batch_size get a copy of it (a unified KV cache stores
     the shared cells once) and then their own suffix and generated tokens.
     With `prefix_cache`, the prefix stays in sequence 0 between batches, so a
@@ -175,7 +176,7 @@ class BatchDecoder:
         self._llama_cpp = llama_cpp
         self._internals = _internals
 
-        # The Llama object owns the weights, tokenizer and chat template; its
+        # The Llama object owns the weights, tokenizer and chat template. Its
         # own context is kept tiny because decoding uses `self.ctx` below.
         self.llm = llama_cpp.Llama(
             model_path=str(path),
@@ -224,7 +225,7 @@ class BatchDecoder:
         )
 
     def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
-        """Answer `requests` in order, `batch_size` (or fewer, to fit n_ctx) at once."""
+        """Generate replies in order, `batch_size` (or fewer, to fit n_ctx) at once."""
         prompts = [self.tokenize_chat(request) for request in requests]
         replies: list[Reply | None] = [None] * len(requests)
         for chunk in self._chunks(requests, prompts):
@@ -239,8 +240,8 @@ class BatchDecoder:
         """Group request indexes so each group fits `batch_size` and `n_ctx`.
 
         A group needs the shared prefix once plus, per request, its own prompt
-        tokens and `max_tokens`; the prefix common to all `prompts` is a lower
-        bound of each group's shared prefix, so the estimate never falls short.
+        tokens and `max_tokens`. The prefix common to all `prompts` is never
+        longer than a group's shared prefix, so the estimate never falls short.
         """
         shared = len(_common_prefix(prompts))
         chunks: list[list[int]] = []
@@ -301,15 +302,16 @@ class BatchDecoder:
         return [(s.index, self._reply(s)) for s in sequences]
 
     def _load_prefix(self, shared: list[int]) -> list[int]:
-        """Make sequence 0 hold `shared`, reusing what it already holds.
+        """Make sequence 0 contain `shared`, reusing the cells it already has.
 
-        Returns the prefix actually held: it ends at least one token before
+        Returns the prefix now cached. It ends at least one token before
         the shortest prompt, because each sequence needs one token of its own
         to produce logits.
         """
         kept = _shared_length(self.prefix, shared)
         self._llama_cpp.llama_memory_seq_rm(self.ctx.memory, 0, kept, -1)
         missing = shared[kept:]
+        self.prefix = shared[:kept]  # stays true if a decode below fails
         for start in range(0, len(missing), _PROMPT_BATCH_TOKENS):
             block = missing[start : start + _PROMPT_BATCH_TOKENS]
             self.batch.reset()
@@ -382,7 +384,7 @@ class BatchDecoder:
             return
         status = self._llama_cpp.llama_decode(self.ctx.ctx, self.batch.batch)
         if status != 0:
-            # Status 1 means no free KV slot; a smaller batch may still fit.
+            # Status 1 means no free KV slot, but a smaller batch may still fit.
             raise ProviderRequestError(
                 "DecodeError",
                 f"llama_decode failed with status {status}",
@@ -425,7 +427,7 @@ def bound_free_text(schema: Any, limit: int = MAX_FREE_TEXT_CHARS) -> Any:
     """Return a copy of `schema` whose unbounded free-text strings get `maxLength`.
 
     Small models otherwise tend to ramble inside a string (an explanation)
-    until max_tokens cuts the JSON off; the bound lets the grammar close the
+    until max_tokens cuts the JSON off. The bound lets the grammar close the
     object. Strings with an enum, const, pattern or maxLength keep theirs.
     """
     if isinstance(schema, list):

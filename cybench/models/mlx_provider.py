@@ -112,7 +112,7 @@ def _import_mlx_lm() -> Any:
 
 
 class MlxProvider(Provider):
-    """Runs a model with mlx-lm, answering requests with batched generation."""
+    """Runs a model with mlx-lm and generates replies in batches."""
 
     prefix: ClassVar[str] = "mlx"
     local: ClassVar[bool] = True
@@ -125,15 +125,18 @@ class MlxProvider(Provider):
         super().__init__(name, options)
         self.reference = parse_mlx_name(name)
         self.batch_size = int(self.options.get("batch_size", DEFAULT_BATCH_SIZE))
+        # NOTE: without a `revision` option a hub model is recorded as `@main`,
+        # which stays the same when the hub's main branch moves on.
+        self.revision = str(self.options.get("revision") or "main")
         self._id: str | None = None
         self._model: Any = None
         self._tokenizer: Any = None
 
     @property
     def model_id(self) -> str:
-        """Repository id and cached revision, or file name and weight digest."""
+        """Repository id and revision, or file name and weight digest."""
         if self._id is None:
-            self._id = self.reference.model_id()
+            self._id = self.reference.model_id(self.revision)
         return self._id
 
     def load(self) -> None:
@@ -143,12 +146,13 @@ class MlxProvider(Provider):
         source = self.reference.load_path()
         mlx_lm = _import_mlx_lm()
         try:
-            self._model, self._tokenizer = mlx_lm.load(source)
+            revision = self.revision if self.reference.kind == "hub" else None
+            self._model, self._tokenizer = mlx_lm.load(source, revision=revision)
         except Exception as error:  # noqa: BLE001 - hub and loader errors vary
             raise _load_error(source, error) from None
 
     def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
-        """Answer `requests` in order, `batch_size` prompts per batch_generate call."""
+        """Generate replies in order, `batch_size` prompts per batch_generate call."""
         if not requests:
             return []
         self.load()
@@ -238,16 +242,16 @@ def _load_error(source: str, error: Exception) -> ModelError:
 
 @dataclass(frozen=True)
 class MlxReference:
-    """What an `mlx:` name points at: `kind` is packaged, gguf, folder or hub."""
+    """The model an `mlx:` name refers to; `kind` is packaged, gguf, folder or hub."""
 
     kind: str
     value: str
     """The alias, file or folder path, or hub repository id."""
 
-    def model_id(self) -> str:
+    def model_id(self, revision: str = "main") -> str:
         """Return the id recorded with responses; hashes files, loads nothing."""
         if self.kind == "hub":
-            return f"mlx:{self.value}@{_hub_revision(self.value)}"
+            return f"mlx:{self.value}@{revision}"
         if self.kind == "folder":
             folder = Path(self.value)
             return f"mlx:{folder.name}@sha256:{_folder_digest(folder)[:12]}"
@@ -290,17 +294,6 @@ def parse_mlx_name(name: str) -> MlxReference:
         "or a Hugging Face repository id",
         hint=f"use one of {known}, mlx:ORG/REPO or mlx:/path/to/model",
     )
-
-
-def _hub_revision(repo: str) -> str:
-    """Return the cached snapshot's commit of `repo`, or `main` when not cached."""
-    try:
-        from huggingface_hub import snapshot_download
-
-        folder = snapshot_download(repo, local_files_only=True)
-    except Exception:  # noqa: BLE001 - any failure means "not cached"
-        return "main"
-    return Path(folder).name
 
 
 def _folder_digest(folder: Path) -> str:
@@ -410,7 +403,7 @@ def _hf_weights(mx: Any, tensors: dict[str, Any], config: dict[str, Any]) -> dic
     """Dequantize GGUF tensors to fp32 under Hugging Face Llama names.
 
     llama.cpp's converter permutes the rows of q and k projections for its
-    RoPE layout; `_unpermute` restores the Hugging Face order, so the folder
+    RoPE layout. `_unpermute` restores the Hugging Face order, so the folder
     works with mlx-lm's default (non-traditional) RoPE.
     """
     weights: dict[str, Any] = {}
@@ -438,8 +431,8 @@ def _dequantized(mx: Any, tensors: dict[str, Any], stem: str) -> Any:
     scales = tensors.get(f"{stem}.scales")
     if scales is None:
         return weight.astype(mx.float32)
-    # GGUF Q4_0, Q4_1 and Q8_0 blocks hold 32 weights; mlx keeps them packed
-    # in uint32 words, so the bit width follows from the two shapes.
+    # GGUF Q4_0, Q4_1 and Q8_0 blocks contain 32 weights, and mlx keeps them
+    # packed in uint32 words, so the bit width follows from the two shapes.
     columns = scales.shape[-1] * _GGUF_BLOCK
     bits = weight.shape[-1] * 32 // columns
     biases = tensors.get(f"{stem}.biases")

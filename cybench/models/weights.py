@@ -118,7 +118,7 @@ def find_chunk(source: ChunkSource) -> Path:
     """Locate the installed chunk file of `source` without importing its package.
 
     Raises `ModelError` when the package is missing, has another version, or
-    holds no file (or several files) ending in `source.suffix`.
+    contains no file (or several files) ending in `source.suffix`.
     """
     try:
         installed = importlib.metadata.version(source.distribution)
@@ -139,7 +139,7 @@ def find_chunk(source: ChunkSource) -> Path:
     found = sorted(p for p in folder.rglob(f"*{source.suffix}") if p.is_file())
     if len(found) != 1:
         raise ModelError(
-            f"weight package {source.distribution} holds {len(found)} "
+            f"weight package {source.distribution} contains {len(found)} "
             f"'*{source.suffix}' files in {folder}, expected 1"
         )
     return found[0]
