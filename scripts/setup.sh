@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
 LLAMA_CPP_VERSION=0.3.36
+# cybench's mlx provider calls mlx_lm.batch_generate(return_token_ids=True).
+MLX_LM_VERSION=0.32.2
 
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
@@ -26,8 +28,8 @@ fi
 
 echo "setup: installing mlx-lm" >&2
 case "$(uname -s)" in
-    Linux) pip install -q "mlx-lm[cpu]" ;;
-    Darwin) pip install -q mlx-lm ;;
+    Linux) pip install -q "mlx-lm[cpu]==$MLX_LM_VERSION" ;;
+    Darwin) pip install -q "mlx-lm==$MLX_LM_VERSION" ;;
 esac
 
 # MLX's CPU wheel falls back to a slow reference BLAS; OpenBLAS from the system
