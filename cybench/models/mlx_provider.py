@@ -217,8 +217,9 @@ def _reply(
     tokens: list[int],
     elapsed: float,
 ) -> Reply:
-    # batch_generate drops the stop token and keeps every other token, so a
-    # reply of exactly max_tokens tokens is one that hit the limit.
+    # batch_generate returns all generated tokens except the stop token, so a
+    # reply of exactly max_tokens tokens is one that hit the limit. The
+    # latency is the wall time of the whole batch.
     finish = "length" if len(tokens) >= request.settings.max_tokens else "stop"
     return Reply(
         text=text,

@@ -107,7 +107,7 @@ def test_llamacpp_reports_real_token_counts(smollm2_llamacpp, shared_data):
 
 def test_llamacpp_batch_keeps_request_order(smollm2_llamacpp, shared_data):
     settings = GenerationSettings(max_tokens=128)
-    requests = unsw_requests(shared_data, 3, settings)
+    requests = unsw_requests(shared_data, 3, settings, shots=1)
     decoder = smollm2_llamacpp._decoder
 
     replies = smollm2_llamacpp.generate(requests)
@@ -121,7 +121,7 @@ def test_llamacpp_batch_keeps_request_order(smollm2_llamacpp, shared_data):
 
 def test_llamacpp_greedy_repeat_gives_same_text(smollm2_llamacpp, shared_data):
     settings = GenerationSettings(max_tokens=64)
-    request = unsw_requests(shared_data, 1, settings)[0]
+    request = unsw_requests(shared_data, 1, settings, shots=1)[0]
 
     first = smollm2_llamacpp.generate([request])[0]
     second = smollm2_llamacpp.generate([request])[0]
