@@ -11,8 +11,9 @@
 # Settings (environment variables): MODEL, PER_CLASS (prompts per UNSW class,
 # 10 classes), SHOTS (few-shot examples from the train split), SEED, BASELINES
 # (space-separated), OUT (report folder), CYBENCH (the cybench command).
-# Defaults fit a 2-core CPU: 10 flows per template, a few minutes with
-# Qwen2.5-Coder-0.5B through llama.cpp.
+# Defaults fit a 2-core CPU: 10 flows per template. A flow prompt is about
+# 1,000 tokens, so Qwen2.5-Coder-0.5B through llama.cpp takes roughly 20 s a
+# prompt there (an estimate), about 7 minutes for both templates.
 set -euo pipefail
 
 CYBENCH=${CYBENCH:-.venv/bin/cybench}
