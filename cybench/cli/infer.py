@@ -89,8 +89,13 @@ def infer(
         typer.Option(help="JSON price table replacing the packaged, dated one."),
     ] = None,
     batch_size: Annotated[
-        int, typer.Option(min=1, help="Prompts per generate() call for local models.")
-    ] = 32,
+        int,
+        typer.Option(
+            min=1,
+            help="Prompts a local model decodes together; rows are stored after "
+            "each batch.",
+        ),
+    ] = 8,
     json_output: JsonFlag = False,
 ) -> None:
     """Run a model on a prep's prompts and store one response per prompt.

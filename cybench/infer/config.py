@@ -45,7 +45,10 @@ class RunConfig(BaseModel):
     )
     price_table: Path | None = Field(None, description="JSON price table to use.")
     batch_size: int = Field(
-        32, ge=1, description="Requests per generate() call (local)."
+        8,
+        ge=1,
+        description="Requests per generate() call for local models, also the "
+        "number of sequences they decode together; rows are stored after each call.",
     )
     flush_rows: int = Field(512, ge=1, description="Append rows once this many wait.")
     flush_seconds: float = Field(

@@ -87,6 +87,7 @@ def run_infer(store: Store, config: RunConfig) -> InferResult:
     options: dict[str, Any] = {
         "timeout": config.timeout,
         "concurrency": config.concurrency,
+        "batch_size": config.batch_size,
     }
     if config.base_url:
         options["base_url"] = config.base_url
