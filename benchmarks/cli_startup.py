@@ -20,7 +20,9 @@ def median_seconds(cmd: list[str], runs: int) -> float:
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        subprocess.run(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+        )
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -34,7 +36,9 @@ def main() -> None:
     print(f"python -c pass: {baseline:.3f} s median of {args.runs}")
     for argv in (["--help"], ["infer", "--help"], ["store", "ls", "--help"]):
         t = median_seconds([CYBENCH, *argv], args.runs)
-        print(f"cybench {' '.join(argv)}: {t:.3f} s, {t / baseline:.1f}x python -c pass")
+        print(
+            f"cybench {' '.join(argv)}: {t:.3f} s, {t / baseline:.1f}x python -c pass"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ def batches(total: int, size: int):
         yield pa.table(
             {
                 "row_key": [f"sha256:{i:064x}" for i in range(start, start + n)],
-                "label": ["attack" if i % 3 else "benign" for i in range(start, start + n)],
-                "confidence": [((i * 7919) % 1000) / 1000 for i in range(start, start + n)],
+                "label": [
+                    "attack" if i % 3 else "benign" for i in range(start, start + n)
+                ],
+                "confidence": [
+                    ((i * 7919) % 1000) / 1000 for i in range(start, start + n)
+                ],
                 "latency_s": [0.05] * n,
             }
         )
@@ -67,8 +71,10 @@ def main() -> None:
     n = args.rows
     print(f"rows={n} batch={args.batch} files={len(prepared)}")
     print(f"plain pyarrow write: {n / plain_s:,.0f} rows/s")
-    print(f"row table append:    {n / append_s:,.0f} rows/s "
-          f"({plain_s / append_s:.2f}x plain write)")
+    print(
+        f"row table append:    {n / append_s:,.0f} rows/s "
+        f"({plain_s / append_s:.2f}x plain write)"
+    )
     print(f"dedup read (DuckDB): {n / read_s:,.0f} rows/s")
     print(f"keys with filter:    {len(keys) / keys_s:,.0f} keys/s")
 

@@ -51,7 +51,8 @@ RESPONSES_COLUMNS = {
     "raw_text": "the model's reply, unmodified; null on error",
     "label": "parsed class name or null",
     "y_pred": "int8 parsed class (1 positive) or null when unparsed",
-    "confidence": "float in [0, 1]: the model's stated confidence in its own label, or null",
+    "confidence": "float in [0, 1]: the model's stated confidence in its own label, "
+    "or null",
     "p_positive": "float in [0, 1]: probability of the positive class (confidence when "
     "y_pred is 1, 1 - confidence when 0; predict_proba for baselines), or null",
     "category": "parsed category or null",

@@ -10,7 +10,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 # Real public data sets live beside the repository, never inside it.
-SHARED_DATA = Path(os.environ.get("CYBENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("CYBENCH_SHARED_DATA", REPO.parent / "shared" / "data")
+)
 
 
 @dataclass
@@ -54,5 +56,7 @@ def cli(store_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch):
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"real data folder {SHARED_DATA} is missing; set CYBENCH_SHARED_DATA")
+        pytest.fail(
+            f"real data folder {SHARED_DATA} is missing; set CYBENCH_SHARED_DATA"
+        )
     return SHARED_DATA

@@ -286,10 +286,6 @@ def test_prep_key_of_raw_is_rejected(cli, nsl_prompts):
     assert "not prompts" in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="infer stores failed requests as error rows and exits 0 by design",
-)
 def test_closed_port_fails_the_run(nsl_prompts, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     result = run_process(
@@ -484,10 +480,6 @@ def test_sql_cannot_attach_database(cli, samples_with_text, tmp_path):
     assert not target.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unclear whether store sql is meant to read files outside the store",
-)
 def test_sql_cannot_read_outside_store(cli, samples_with_text, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("secret-content\n")

@@ -38,6 +38,15 @@ app = typer.Typer(
 )
 
 
+class PrintableFormatter(logging.Formatter):
+    """Log formatter that shows control characters in messages as `\\xNN`."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802
+        from cybench.cli.output import printable
+
+        return printable(super().formatMessage(record))
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"cybench {__version__}")
@@ -68,13 +77,12 @@ def root(
     level = log_level.lower()
     if level not in LOG_LEVELS:
         raise typer.BadParameter(
-            f"{log_level!r} is not one of {', '.join(LOG_LEVELS)}", param_hint="--log-level"
+            f"{log_level!r} is not one of {', '.join(LOG_LEVELS)}",
+            param_hint="--log-level",
         )
-    logging.basicConfig(
-        level=level.upper(),
-        stream=sys.stderr,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(PrintableFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level.upper(), handlers=[handler])
     ctx.obj = AppState(store_path=store, json_output=json_output)
 
 
@@ -89,7 +97,9 @@ app.add_typer(store_cmd.app, name="store")
 
 
 def _error_line(text: str, code: int) -> int:
-    sys.stderr.write(f"error: {' '.join(text.split())}\n")
+    from cybench.cli.output import printable
+
+    sys.stderr.write(f"error: {printable(' '.join(text.split()))}\n")
     sys.stderr.flush()
     return code
 
@@ -114,6 +124,8 @@ def run(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    if rv == 130:  # typer turns KeyboardInterrupt into exit code 130
+        sys.stderr.write("\ninterrupted\n")
     return rv if isinstance(rv, int) else 0
 
 

@@ -1,7 +1,11 @@
 """stdout carries data (tables, JSON); stderr carries messages for people.
 
-Text from datasets, models and paths can contain square brackets, so every
-message goes through `rich.markup.escape` before Rich prints it.
+Text from datasets, models and paths can contain square brackets, emoji codes
+such as `:x:` and terminal control sequences. Every message and table cell goes
+through `printable` (control characters shown as `\\xNN`) and
+`rich.markup.escape`, and the consoles have emoji replacement off, so such text
+prints literally. CSV and JSON output keep the data as it is; JSON escapes
+control characters itself.
 """
 
 from __future__ import annotations
@@ -9,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -16,26 +21,39 @@ from typing import Any
 
 TABLE_FORMATS = ("table", "csv", "json")
 
+# C0 and C1 control characters except tab and newline, plus DEL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Return `text` with terminal control characters shown as `\\xNN` escapes."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def literal(text: str) -> str:
+    """Return `text` ready for Rich: control characters and markup escaped."""
+    from rich.markup import escape
+
+    return escape(printable(text))
+
 
 @cache
 def err_console():  # -> rich.console.Console
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, emoji=False)
 
 
 @cache
 def out_console():  # -> rich.console.Console
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, emoji=False)
 
 
 def say(message: str, style: str | None = None) -> None:
-    """Print a message for people on stderr, with markup escaped."""
-    from rich.markup import escape
-
-    err_console().print(escape(message), style=style)
+    """Print a message for people on stderr, printed literally."""
+    err_console().print(literal(message), style=style)
 
 
 def warn(message: str) -> None:
@@ -44,7 +62,9 @@ def warn(message: str) -> None:
 
 def print_json(value: Any) -> None:
     """Write `value` as indented JSON on stdout."""
-    sys.stdout.write(json.dumps(value, indent=2, default=str, ensure_ascii=False) + "\n")
+    sys.stdout.write(
+        json.dumps(value, indent=2, default=str, ensure_ascii=False) + "\n"
+    )
     sys.stdout.flush()
 
 
@@ -65,12 +85,11 @@ def print_rows(
         writer.writerows(rows)
         sys.stdout.write(buffer.getvalue())
         return
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(escape(str(column)), overflow="fold")
+        table.add_column(literal(str(column)), overflow="fold")
     for row in rows:
-        table.add_row(*(escape("" if v is None else str(v)) for v in row))
+        table.add_row(*(literal("" if v is None else str(v)) for v in row))
     out_console().print(table)

@@ -11,7 +11,6 @@ import typer
 STORE_ENV = "CYBENCH_STORE"  # also read by cybench.store.store
 
 
-
 @dataclass
 class AppState:
     """Global options, set by the top-level callback."""

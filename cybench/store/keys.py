@@ -41,7 +41,11 @@ def canonical_json(value: Any) -> bytes:
     """Encode `value` as canonical JSON bytes; raise TypeError on non-JSON values."""
     _check_json(value, "value")
     text = json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        value,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+        allow_nan=False,
     )
     return text.encode("utf-8")
 

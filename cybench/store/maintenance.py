@@ -38,12 +38,16 @@ def _verify_artifact(store: Store, manifest_file: Path) -> list[Problem]:
     try:
         manifest = Manifest.model_validate_json(manifest_file.read_bytes())
     except (OSError, ValueError) as exc:
-        return [Problem(manifest_file, f"unreadable manifest ({exc.__class__.__name__})")]
+        return [
+            Problem(manifest_file, f"unreadable manifest ({exc.__class__.__name__})")
+        ]
 
     problems = []
     derived = manifest.derived_key()
     if derived != manifest.key:
-        problems.append(Problem(manifest_file, f"key {manifest.key} != re-derived {derived}"))
+        problems.append(
+            Problem(manifest_file, f"key {manifest.key} != re-derived {derived}")
+        )
     if split_key(manifest.key)[1] != manifest_file.stem:
         problems.append(Problem(manifest_file, "file name does not match the key"))
     if manifest_file.parent.name != manifest.kind:
@@ -55,7 +59,10 @@ def _verify_artifact(store: Store, manifest_file: Path) -> list[Problem]:
     actual = digest_file(str(parquet))
     if actual != manifest.content_digest:
         problems.append(
-            Problem(parquet, f"content digest {actual} != manifest {manifest.content_digest}")
+            Problem(
+                parquet,
+                f"content digest {actual} != manifest {manifest.content_digest}",
+            )
         )
         return problems
     try:
@@ -63,7 +70,9 @@ def _verify_artifact(store: Store, manifest_file: Path) -> list[Problem]:
     except (OSError, pa.ArrowException) as exc:
         return [*problems, Problem(parquet, f"unreadable Parquet ({exc})")]
     if meta.num_rows != manifest.rows:
-        problems.append(Problem(parquet, f"{meta.num_rows} rows, manifest says {manifest.rows}"))
+        problems.append(
+            Problem(parquet, f"{meta.num_rows} rows, manifest says {manifest.rows}")
+        )
     stamp = (meta.metadata or {}).get(PARQUET_META_KEY)
     if stamp is None or json.loads(stamp).get("key") != manifest.key:
         problems.append(Problem(parquet, "embedded key does not match the manifest"))
@@ -81,7 +90,9 @@ def verify(store: Store) -> tuple[int, list[Problem]]:
         checked += 1
         actual = split_key(digest_file(str(batch)))[1]
         if actual != batch.stem:
-            problems.append(Problem(batch, f"content digest sha256:{actual} != file name"))
+            problems.append(
+                Problem(batch, f"content digest sha256:{actual} != file name")
+            )
     return checked, problems
 
 
@@ -155,7 +166,9 @@ def gc(store: Store, *, dry_run: bool = False) -> list[Path]:
 EXPORT_FORMATS = ("csv", "json", "parquet")
 
 
-def export(store: Store, manifest: Manifest, fmt: str, out: Path | None) -> bytes | None:
+def export(
+    store: Store, manifest: Manifest, fmt: str, out: Path | None
+) -> bytes | None:
     """Write an artifact as CSV, JSON lines or Parquet to `out`, or return the bytes."""
     import io
 
@@ -164,7 +177,8 @@ def export(store: Store, manifest: Manifest, fmt: str, out: Path | None) -> byte
 
     if fmt not in EXPORT_FORMATS:
         raise UsageError(
-            f"unknown export format {fmt!r}", hint=f"use one of {', '.join(EXPORT_FORMATS)}"
+            f"unknown export format {fmt!r}",
+            hint=f"use one of {', '.join(EXPORT_FORMATS)}",
         )
     table = store.read_table(manifest)
     buffer = io.BytesIO()
@@ -172,7 +186,9 @@ def export(store: Store, manifest: Manifest, fmt: str, out: Path | None) -> byte
         pacsv.write_csv(_flatten_for_csv(table), buffer)
     elif fmt == "json":
         for row in table.to_pylist():
-            buffer.write(json.dumps(row, default=str, ensure_ascii=False).encode() + b"\n")
+            buffer.write(
+                json.dumps(row, default=str, ensure_ascii=False).encode() + b"\n"
+            )
     else:
         pq.write_table(table, buffer, compression="zstd")
     data = buffer.getvalue()

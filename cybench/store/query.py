@@ -61,6 +61,20 @@ def _artifacts_view(con: duckdb.DuckDBPyConnection, store: Store) -> None:
     con.unregister("_manifests")
 
 
+def lock_down(con: duckdb.DuckDBPyConnection, store: Store) -> None:
+    """Limit `con` to reading the store's own Parquet files, for user SQL.
+
+    After this, queries cannot read, copy to, attach or download any other
+    file, and cannot change the setting back. DuckDB still lets a query write
+    over one of the allowed files; `cybench store verify` detects that.
+    """
+    allowed = [str(p) for p in (store.root / "artifacts").glob("*/*.parquet")]
+    allowed += [str(p) for p in (store.root / "rows").glob("*/*.parquet")]
+    con.execute("SET allowed_paths = ?", [allowed])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
 def connect(store: Store) -> duckdb.DuckDBPyConnection:
     """Return an in-memory DuckDB connection with views over `store`."""
     import duckdb
@@ -79,7 +93,8 @@ def connect(store: Store) -> duckdb.DuckDBPyConnection:
         source = parquet_source(paths)  # type: ignore[arg-type]
         con.execute(
             f"CREATE VIEW {kind} AS SELECT 'sha256:' || "
-            f"regexp_extract(filename, '([0-9a-f]{{64}})\\.parquet$', 1) AS artifact_key, "
+            f"regexp_extract(filename, '([0-9a-f]{{64}})\\.parquet$', 1) "
+            "AS artifact_key, "
             f"* EXCLUDE (filename) FROM {source}"
         )
 

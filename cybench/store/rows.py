@@ -72,9 +72,12 @@ class RowTable:
         if ROW_KEY not in table.column_names:
             raise ValueError(f"rows for table {self.name!r} have no {ROW_KEY} column")
         if WRITTEN_AT not in table.column_names:
-            now = pa.array([datetime.now(UTC)] * table.num_rows, pa.timestamp("us", "UTC"))
+            now = pa.array(
+                [datetime.now(UTC)] * table.num_rows, pa.timestamp("us", "UTC")
+            )
             table = table.append_column(WRITTEN_AT, now)
 
+        self.store.ensure_writable()
         tmp = temp_path(self.store.tmp_dir, ".parquet")
         try:
             pq.write_table(table, tmp, compression="zstd")

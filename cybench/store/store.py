@@ -54,9 +54,17 @@ class Store:
 
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root)
-        if self.root.exists() and not self.root.is_dir():
+        existing = next(
+            (p for p in (self.root, *self.root.parents) if p.exists()), None
+        )
+        if existing is not None and not existing.is_dir():
+            what = (
+                "is a file"
+                if existing == self.root
+                else f"is under the file {existing}"
+            )
             raise StoreError(
-                f"store path {self.root} is a file, not a folder",
+                f"store path {self.root} {what}, not a folder",
                 hint="pass --store with a folder path or set CYBENCH_STORE",
             )
 
@@ -69,6 +77,16 @@ class Store:
     @property
     def tmp_dir(self) -> Path:
         return self.root / "tmp"
+
+    def ensure_writable(self) -> None:
+        """Create the store folder; raise StoreError when that is impossible."""
+        try:
+            self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot create store folder {self.root}: {exc.strerror}",
+                hint="pass --store with a writable folder or set CYBENCH_STORE",
+            ) from exc
 
     def _paths(self, kind: str, key: str) -> tuple[Path, Path]:
         _, hexdigest = split_key(key)
@@ -127,7 +145,7 @@ class Store:
         params: Mapping[str, Any],
         inputs: Mapping[str, Any],
     ) -> Manifest | None:
-        """Return the existing artifact for these inputs, or None: ask before working."""
+        """Return the artifact for these inputs, or None; call it before working."""
         key = self.key_for(step, kind, schema_version, params, inputs)
         return self.find(key, kind)
 
@@ -154,9 +172,7 @@ class Store:
                 f"invalid key prefix {prefix!r}",
                 hint="give at least 4 hex digits of a key from `cybench store ls`",
             )
-        hits = [
-            p for p in self._manifest_files(kind) if p.stem.startswith(hex_prefix)
-        ]
+        hits = [p for p in self._manifest_files(kind) if p.stem.startswith(hex_prefix)]
         if not hits:
             where = f" of kind {kind}" if kind else ""
             raise StoreError(
@@ -194,6 +210,7 @@ class Store:
 
         key = self.key_for(step, kind, schema_version, params, inputs)
         canonical_json(dict(meta or {}))  # reject non-JSON metadata before any I/O
+        self.ensure_writable()
         parquet, manifest_file = self._paths(kind, key)
         _, hexdigest = split_key(key)
 
@@ -224,7 +241,9 @@ class Store:
                 content_digest=digest_file(str(parquet)),
                 cybench_version=__version__,
                 created_at=datetime.now(UTC),
-                wall_seconds=round(time.perf_counter() - started, 6) if started else 0.0,
+                wall_seconds=round(time.perf_counter() - started, 6)
+                if started
+                else 0.0,
                 meta=dict(meta or {}),
             )
             write_bytes_atomic(
@@ -232,8 +251,10 @@ class Store:
             )
         return manifest
 
-    def read_table(self, manifest: Manifest, columns: list[str] | None = None) -> pa.Table:
-        """Read an artifact's table; raise StoreError when the file is missing or bad."""
+    def read_table(
+        self, manifest: Manifest, columns: list[str] | None = None
+    ) -> pa.Table:
+        """Read an artifact's table; raise StoreError if the file is missing or bad."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 

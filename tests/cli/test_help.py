@@ -4,8 +4,22 @@ import sys
 
 import pytest
 
-HEAVY = ("duckdb", "pyarrow", "numpy", "sklearn", "scipy", "pandas", "openai", "anthropic",
-         "datasets", "kaggle", "jinja2", "mlx", "llama_cpp", "aiohttp")
+HEAVY = (
+    "duckdb",
+    "pyarrow",
+    "numpy",
+    "sklearn",
+    "scipy",
+    "pandas",
+    "openai",
+    "anthropic",
+    "datasets",
+    "kaggle",
+    "jinja2",
+    "mlx",
+    "llama_cpp",
+    "aiohttp",
+)
 
 
 def all_commands():
@@ -44,7 +58,9 @@ def test_help_imports_no_heavy_library(path):
         f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
         "print(json.dumps([code, heavy]))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert json.loads(proc.stdout.strip().splitlines()[-1]) == [0, []]
 
 

@@ -40,7 +40,9 @@ def test_show_unknown_prefix_is_one_line(cli, manifest):
 
 
 def test_sql_json(cli, manifest):
-    result = cli("store", "sql", "SELECT sample_id FROM samples ORDER BY 1", "--format", "json")
+    result = cli(
+        "store", "sql", "SELECT sample_id FROM samples ORDER BY 1", "--format", "json"
+    )
     assert json.loads(result.stdout) == [{"sample_id": "a"}, {"sample_id": "b"}]
 
 

@@ -44,7 +44,9 @@ def test_sigkill_mid_artifact_keeps_store_verifiable(store):
 def test_sigkill_mid_row_batch_keeps_only_finished_batch(store):
     kill_mid_write(store.root, "rows")
     table = store.rows("responses").read()
-    assert sorted(table.column("row_key").to_pylist()) == sorted(f"k{i}" for i in range(500))
+    assert sorted(table.column("row_key").to_pylist()) == sorted(
+        f"k{i}" for i in range(500)
+    )
 
 
 def test_gc_removes_temporaries_of_killed_writer(store):

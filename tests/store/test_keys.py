@@ -4,7 +4,12 @@ import pytest
 
 from cybench.store.keys import artifact_key, canonical_json, digest_json, split_key
 
-PARAMS = {"seed": 7, "template": "zero-shot", "sizes": [1, 2, 3], "nested": {"a": 1, "b": 2}}
+PARAMS = {
+    "seed": 7,
+    "template": "zero-shot",
+    "sizes": [1, 2, 3],
+    "nested": {"a": 1, "b": 2},
+}
 INPUTS = {"raw": "sha256:" + "a" * 64}
 
 
@@ -13,7 +18,12 @@ def key(step="prep", kind="samples", version=1, params=PARAMS, inputs=INPUTS):
 
 
 def test_key_ignores_dict_order():
-    reordered = {"nested": {"b": 2, "a": 1}, "sizes": [1, 2, 3], "template": "zero-shot", "seed": 7}
+    reordered = {
+        "nested": {"b": 2, "a": 1},
+        "sizes": [1, 2, 3],
+        "template": "zero-shot",
+        "seed": 7,
+    }
     assert key(params=reordered) == key()
 
 

@@ -4,7 +4,9 @@ from cybench.store.maintenance import export, gc, verify
 
 
 def write(store, kind, params, inputs=None, n=4):
-    table = pa.table({"sample_id": [f"s{i}" for i in range(n)], "y": [i % 2 for i in range(n)]})
+    table = pa.table(
+        {"sample_id": [f"s{i}" for i in range(n)], "y": [i % 2 for i in range(n)]}
+    )
     return store.write("step", kind, 1, params, inputs or {}, table)
 
 
@@ -95,7 +97,9 @@ def test_gc_dry_run_removes_nothing(store):
 def test_export_csv_has_header_and_rows(store):
     manifest = write(store, "samples", {"a": 1}, n=2)
     assert export(store, manifest, "csv", None).decode().splitlines() == [
-        '"sample_id","y"', '"s0",0', '"s1",1'
+        '"sample_id","y"',
+        '"s0",0',
+        '"s1",1',
     ]
 
 

@@ -11,7 +11,10 @@ def rows(keys, tag):
 
 def test_append_then_read_round_trips(store):
     store.rows("responses").append(rows(["a", "b"], "x"))
-    assert sorted(store.rows("responses").read().column("row_key").to_pylist()) == ["a", "b"]
+    assert sorted(store.rows("responses").read().column("row_key").to_pylist()) == [
+        "a",
+        "b",
+    ]
 
 
 def test_empty_append_writes_nothing(store):
@@ -27,14 +30,19 @@ def test_latest_row_wins_per_key(store):
 
 def test_keys_filters_with_sql(store):
     table = store.rows("responses")
-    table.append([{"row_key": "a", "error": None}, {"row_key": "b", "error": "Timeout"}])
+    table.append(
+        [{"row_key": "a", "error": None}, {"row_key": "b", "error": "Timeout"}]
+    )
     assert table.keys(where="error IS NULL") == {"a"}
 
 
 def test_read_selected_keys(store):
     table = store.rows("responses")
     table.append(rows(["a", "b", "c"], "x"))
-    assert sorted(table.read(["a", "c", "z"]).column("row_key").to_pylist()) == ["a", "c"]
+    assert sorted(table.read(["a", "c", "z"]).column("row_key").to_pylist()) == [
+        "a",
+        "c",
+    ]
 
 
 def test_batch_file_named_by_content_digest(store):
@@ -50,7 +58,10 @@ def test_compact_keeps_every_row_once(store):
         table.append(rows([f"k{i}", "shared"], str(i)))
     table.compact()
     keys = table.read().column("row_key").to_pylist()
-    assert (len(table.files()), sorted(keys)) == (1, sorted([f"k{i}" for i in range(5)] + ["shared"]))
+    assert (len(table.files()), sorted(keys)) == (
+        1,
+        sorted([f"k{i}" for i in range(5)] + ["shared"]),
+    )
 
 
 def test_response_rows_view_deduplicates(store):
@@ -71,7 +82,10 @@ def _append_many(root, worker, n_batches, batch):
 
 def test_two_processes_append_without_loss_or_duplicates(store):
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_append_many, args=(str(store.root), w, 20, 50)) for w in (0, 1)]
+    procs = [
+        ctx.Process(target=_append_many, args=(str(store.root), w, 20, 50))
+        for w in (0, 1)
+    ]
     for p in procs:
         p.start()
     for p in procs:
@@ -95,7 +109,10 @@ def test_two_processes_writing_one_artifact_agree(store):
     from cybench.store.maintenance import verify
 
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_write_same_artifact, args=(str(store.root),)) for _ in (0, 1)]
+    procs = [
+        ctx.Process(target=_write_same_artifact, args=(str(store.root),))
+        for _ in (0, 1)
+    ]
     for p in procs:
         p.start()
     for p in procs:

@@ -8,12 +8,21 @@ from cybench.store.query import connect
 
 
 def table(n=3, offset=0):
-    return pa.table({"sample_id": [f"s{i + offset}" for i in range(n)], "y": list(range(n))})
+    return pa.table(
+        {"sample_id": [f"s{i + offset}" for i in range(n)], "y": list(range(n))}
+    )
 
 
 def write(store, kind="samples", params=None, inputs=None, t=None, step="prep"):
-    return store.write(step, kind, 1, params or {"seed": 1}, inputs or {}, t or table(),
-                       started=time.perf_counter())
+    return store.write(
+        step,
+        kind,
+        1,
+        params or {"seed": 1},
+        inputs or {},
+        t or table(),
+        started=time.perf_counter(),
+    )
 
 
 def test_lookup_finds_written_artifact(store):
@@ -27,7 +36,11 @@ def test_lookup_misses_before_write(store):
 
 def test_manifest_records_rows_and_version(store):
     manifest = write(store, t=table(5))
-    assert (manifest.rows, manifest.schema_version, manifest.cybench_version) == (5, 1, "0.1.0")
+    assert (manifest.rows, manifest.schema_version, manifest.cybench_version) == (
+        5,
+        1,
+        "0.1.0",
+    )
 
 
 def test_manifest_created_at_is_utc(store):
@@ -51,7 +64,9 @@ def test_parquet_metadata_carries_schema_version(store):
     import pyarrow.parquet as pq
 
     manifest = write(store)
-    stamp = json.loads(pq.read_metadata(store.parquet_path(manifest)).metadata[b"cybench"])
+    stamp = json.loads(
+        pq.read_metadata(store.parquet_path(manifest)).metadata[b"cybench"]
+    )
     assert stamp == {"key": manifest.key, "kind": "samples", "schema_version": 1}
 
 
@@ -91,7 +106,10 @@ def test_views_expose_each_kind(store):
     with connect(store) as con:
         counts = dict(con.execute("SELECT kind, rows FROM artifacts").fetchall())
         n_prompts = con.execute("SELECT count(*) FROM prompts").fetchone()[0]
-        keys = {r[0] for r in con.execute("SELECT DISTINCT artifact_key FROM samples").fetchall()}
+        keys = {
+            r[0]
+            for r in con.execute("SELECT DISTINCT artifact_key FROM samples").fetchall()
+        }
     assert counts == {"samples": 3, "prompts": 2}
     assert n_prompts == 2
     assert keys == {samples.key}
