@@ -48,11 +48,13 @@ def compare(
     bootstrap: Annotated[
         int,
         typer.Option(
-            "--bootstrap", help="Bootstrap resamples for intervals; 0 disables."
+            "--bootstrap",
+            min=0,
+            help="Bootstrap resamples for intervals; 0 disables.",
         ),
     ] = 1000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the bootstrap resamples.")
+        int, typer.Option("--seed", min=0, help="Seed of the bootstrap resamples.")
     ] = 0,
     csv_output: Annotated[
         bool, typer.Option("--csv", help="Write the table as CSV to stdout.")
@@ -67,17 +69,21 @@ def compare(
     samples are rejected.
     """
     from cybench.cli.output import print_rows
+    from cybench.cli.settings import build_settings
     from cybench.comparison import CompareSettings, comparison_rows, ensure_comparison
-    from cybench.scoring import ScoreSettings, resolve_runs
+    from cybench.scoring import resolve_runs
 
+    values = {
+        "primary": metric,
+        "bootstrap": bootstrap,
+        "seed": seed,
+        "score": {"bootstrap": bootstrap, "seed": seed},
+    }
+    settings = build_settings(
+        CompareSettings, "compare", values, options={"primary": "--metric"}
+    )
     store = state(ctx).store()
     manifests = resolve_runs(store, runs or [], dataset)
-    settings = CompareSettings(
-        primary=metric,
-        bootstrap=bootstrap,
-        seed=seed,
-        score=ScoreSettings(bootstrap=bootstrap, seed=seed),
-    )
     manifest, fresh = ensure_comparison(store, manifests, settings)
     say(f"{'wrote' if fresh else 'reused'} comparison {manifest.key}")
     rows = fresh.rows if fresh else comparison_rows(store.read_table(manifest))

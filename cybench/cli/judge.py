@@ -25,16 +25,23 @@ def judge(
     ],
     rubric_version: Annotated[
         int | None,
-        typer.Option("--rubric-version", help="Rubric version (default: the latest)."),
+        typer.Option(
+            "--rubric-version", min=1, help="Rubric version (default: the latest)."
+        ),
     ] = None,
     max_tokens: Annotated[
-        int, typer.Option("--max-tokens", help="Maximum tokens in each judge reply.")
+        int,
+        typer.Option("--max-tokens", min=1, help="Maximum tokens in each judge reply."),
     ] = 300,
     batch_size: Annotated[
-        int, typer.Option("--batch-size", help="Requests per batch for local judges.")
+        int,
+        typer.Option(
+            "--batch-size", min=1, help="Requests per batch for local judges."
+        ),
     ] = 8,
     concurrency: Annotated[
-        int, typer.Option("--concurrency", help="Requests in flight for API judges.")
+        int,
+        typer.Option("--concurrency", min=1, help="Requests in flight for API judges."),
     ] = 8,
     base_url: Annotated[
         str | None,
@@ -51,23 +58,32 @@ def judge(
     faithfulness, reasoning and usefulness. Judgments already stored for the
     same judge, rubric and response are reused.
     """
+    from cybench.cli.settings import build_settings
     from cybench.judge import LATEST, JudgeSettings, ensure_judgments, rubric
     from cybench.scoring.step import responses_of
 
     version = LATEST if rubric_version is None else rubric_version
     rules = rubric(version)
+    all_settings = [
+        build_settings(
+            JudgeSettings,
+            "judge",
+            {
+                "judge": spec,
+                "rubric_version": version,
+                "max_tokens": max_tokens,
+                "batch_size": batch_size,
+                "concurrency": concurrency,
+                "base_url": base_url,
+            },
+        )
+        for spec in judges
+    ]
     store = state(ctx).store()
     responses = responses_of(store, store.resolve(run))
     results = []
-    for spec in judges:
-        settings = JudgeSettings(
-            judge=spec,
-            rubric_version=version,
-            max_tokens=max_tokens,
-            batch_size=batch_size,
-            concurrency=concurrency,
-            base_url=base_url,
-        )
+    for settings in all_settings:
+        spec = settings.judge
         with _progress(f"judging with {spec}", responses.rows) as advance:
             result = ensure_judgments(store, responses, settings, progress=advance)
         verb = "reused" if result.reused_artifact else "wrote"

@@ -74,7 +74,9 @@ def report(
     ] = "all",
     examples: Annotated[
         int,
-        typer.Option("--examples", help="Example prompts and replies per run (HTML)."),
+        typer.Option(
+            "--examples", min=0, help="Example prompts and replies per run (HTML)."
+        ),
     ] = 3,
     standalone: Annotated[
         bool,
@@ -118,11 +120,57 @@ def report(
 
 
 def _write(path: Path, text: str) -> None:
-    """Write through a temporary file and rename, so a reader never sees half a page."""
+    """Write `text` to `path`, raising DataError with the path when that fails.
+
+    A regular file (or a new one) is written through a temporary file and a
+    rename, so a reader never sees half a page. A FIFO or a device such as
+    /dev/null is opened and written in place, because a rename would replace
+    it with a regular file. Opening a FIFO blocks until it has a reader, as a
+    shell redirection does. A symbolic link is followed, so the link stays.
+    """
+    import os
+    import stat
+
+    from cybench.errors import DataError
+
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise DataError(
+            f"cannot write report to {path}: {exc.strerror or exc}"
+        ) from None
+    if mode is not None and stat.S_ISDIR(mode):
+        raise DataError(
+            f"cannot write report to {path}: it is a directory",
+            hint="give a file name, e.g. -o report.html",
+        )
+    try:
+        if mode is not None and not stat.S_ISREG(mode):
+            _write_in_place(target, text)
+            return
+        _write_atomic(target, text)
+    except OSError as exc:
+        raise DataError(
+            f"cannot write report to {path}: {exc.strerror or exc}"
+        ) from None
+
+
+def _write_in_place(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -33,13 +33,16 @@ def score(
         float,
         typer.Option(
             "--events-per-day",
-            help="Events a day in the deployment, for alerts per day.",
+            min=0,
+            help="Events a day in the deployment (> 0), for alerts per day.",
         ),
     ] = 1_000_000,
     prevalence: Annotated[
         float,
         typer.Option(
             "--prevalence",
+            min=0,
+            max=1,
             help="Share of positive events in the deployment (0-1), for precision "
             "at that prevalence and alerts per day.",
         ),
@@ -47,11 +50,13 @@ def score(
     bootstrap: Annotated[
         int,
         typer.Option(
-            "--bootstrap", help="Bootstrap resamples for 95% intervals; 0 disables."
+            "--bootstrap",
+            min=0,
+            help="Bootstrap resamples for 95% intervals; 0 disables.",
         ),
     ] = 1000,
     seed: Annotated[
-        int, typer.Option("--seed", help="Seed of the bootstrap resamples.")
+        int, typer.Option("--seed", min=0, help="Seed of the bootstrap resamples.")
     ] = 0,
     judge: Annotated[
         str | None,
@@ -68,25 +73,17 @@ def score(
     Writes one scores artifact per run (reused when one exists for the same
     run and parameters) and prints a summary table on stdout.
     """
-    from pydantic import ValidationError
-
-    from cybench.errors import UsageError
+    from cybench.cli.settings import build_settings
     from cybench.scoring import ScoreSettings, ensure_scores, resolve_runs
     from cybench.scoring.step import judgments_of
 
-    try:
-        settings = ScoreSettings(
-            events_per_day=events_per_day,
-            prevalence=prevalence,
-            bootstrap=bootstrap,
-            seed=seed,
-        )
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UsageError(
-            f"invalid --{str(first['loc'][0]).replace('_', '-')}: {first['msg']}",
-            hint="see `cybench score --help`",
-        ) from exc
+    values = {
+        "events_per_day": events_per_day,
+        "prevalence": prevalence,
+        "bootstrap": bootstrap,
+        "seed": seed,
+    }
+    settings = build_settings(ScoreSettings, "score", values)
 
     store = state(ctx).store()
     responses = resolve_runs(store, runs or [], dataset)

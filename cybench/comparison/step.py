@@ -25,7 +25,7 @@ class CompareSettings(BaseModel):
 
     primary: str = Field("f1", description="Metric that picks the best run.")
     bootstrap: int = Field(1000, ge=0, description="Paired bootstrap resamples.")
-    seed: int = Field(0, description="Seed of the paired bootstrap.")
+    seed: int = Field(0, ge=0, description="Seed of the paired bootstrap.")
     score: ScoreSettings = Field(default_factory=ScoreSettings)
 
 

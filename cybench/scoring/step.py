@@ -27,19 +27,21 @@ class ScoreSettings(BaseModel):
     events_per_day: float = Field(
         1_000_000,
         gt=0,
+        allow_inf_nan=False,
         description="Events a day the deployment sees, for alerts per day.",
     )
     prevalence: float = Field(
         0.01,
         gt=0,
         lt=1,
+        allow_inf_nan=False,
         description="Share of positive events in the deployment, "
         "for precision_at_prevalence and alerts per day.",
     )
     bootstrap: int = Field(
         1000, ge=0, description="Bootstrap resamples; 0 disables intervals."
     )
-    seed: int = Field(0, description="Seed of the bootstrap resamples.")
+    seed: int = Field(0, ge=0, description="Seed of the bootstrap resamples.")
 
     def params(self) -> dict[str, Any]:
         from cybench.metrics.bootstrap import CONFIDENCE_LEVEL

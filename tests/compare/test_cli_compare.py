@@ -6,6 +6,11 @@ import csv
 import io
 import json
 
+import pytest
+
+from cybench.cli.settings import build_settings
+from cybench.comparison import CompareSettings
+from cybench.errors import UsageError
 from tests.score.runs import responses_table, write_prompts, write_run
 
 
@@ -120,3 +125,25 @@ def test_compare_reuses_scores_from_score_command(cli, store):
     cli("score", _short(a), _short(b), "--bootstrap", "50")
     cli("compare", _short(a), _short(b), "--bootstrap", "50")
     assert len(store.manifests("scores")) == 2
+
+
+@pytest.mark.parametrize("option", ["--bootstrap", "--seed"])
+def test_compare_negative_option_is_usage_error(cli, store, option):
+    a, b = _two_runs(store)
+    result = cli("compare", _short(a), _short(b), option, "-1")
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert option in result.stderr
+    assert store.manifests("comparison") == []
+
+
+def test_rejected_settings_field_names_its_option():
+    with pytest.raises(UsageError, match="--metric"):
+        build_settings(
+            CompareSettings, "compare", {"primary": 5}, options={"primary": "--metric"}
+        )
+
+
+def test_rejected_nested_settings_field_names_its_option():
+    with pytest.raises(UsageError, match="--seed"):
+        build_settings(CompareSettings, "compare", {"score": {"seed": -1}})

@@ -221,3 +221,22 @@ def test_score_with_missing_judgments_fails(cli, store):
     result = cli("score", _short(run), "--judge", "scripted:always-attack")
     assert result.exit_code == 1
     assert "has no judgments by scripted:always-attack" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--rubric-version", "0"),
+        ("--rubric-version", "-1"),
+        ("--max-tokens", "0"),
+        ("--batch-size", "-2"),
+        ("--concurrency", "0"),
+    ],
+)
+def test_judge_out_of_range_option_is_usage_error(cli, store, option, value):
+    run = write_judged_run(store)
+    result = cli("judge", _short(run), "--judge", "scripted:coin", option, value)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert option in result.stderr
+    assert store.manifests("judgments") == []

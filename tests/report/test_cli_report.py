@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 from tests.report.builders import scored_runs, write_prompts, write_responses
 
@@ -100,3 +102,62 @@ def test_scores_key_names_run(cli, store, two_runs):
 def test_json_without_output_carries_report(cli, two_runs):
     result = cli("report", *_prefixes(two_runs), "--md", "--json")
     assert json.loads(result.stdout)["report"].startswith("## cybench report")
+
+
+def test_negative_examples_is_usage_error(cli, two_runs, tmp_path):
+    page = tmp_path / "r.html"
+    result = cli("report", *_prefixes(two_runs), "--examples", "-1", "-o", page)
+    assert result.exit_code == 2
+    assert "--examples" in result.stderr
+    assert not page.exists()
+
+
+def test_output_directory_is_one_error_line(cli, two_runs, tmp_path):
+    result = cli("report", *_prefixes(two_runs), "--md", "-o", tmp_path)
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "is a directory" in result.stderr
+
+
+def test_output_under_a_file_is_one_error_line(cli, two_runs, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = cli("report", *_prefixes(two_runs), "--md", "-o", blocker / "r.md")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert blocker.read_text() == "x"
+
+
+def test_output_fifo_gets_the_report_in_place(cli, two_runs, tmp_path):
+    fifo = tmp_path / "report.md"
+    os.mkfifo(fifo)
+    # The reader lets the open for writing return; the report fits the pipe buffer.
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        result = cli("report", *_prefixes(two_runs), "--md", "-o", fifo)
+        received = os.read(reader, 1 << 16).decode()
+    finally:
+        os.close(reader)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert "### Detection quality" in received
+
+
+def test_output_symlink_stays_a_link(cli, two_runs, tmp_path):
+    page = tmp_path / "real.md"
+    page.write_text("old")
+    link = tmp_path / "link.md"
+    link.symlink_to(page)
+    result = cli("report", *_prefixes(two_runs), "--md", "-o", link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    assert "### Detection quality" in page.read_text()
+
+
+def test_overwritten_output_leaves_no_temporary_file(cli, two_runs, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    page = folder / "r.md"
+    page.write_text("old")
+    cli("report", *_prefixes(two_runs), "--md", "-o", page)
+    assert [p.name for p in folder.iterdir()] == ["r.md"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.score.runs import responses_table, write_prompts, write_run
 
 
@@ -86,3 +88,26 @@ def test_score_warns_about_unparseable_run(cli, store):
     result = cli("score", _short(run), "--bootstrap", "20")
     assert result.exit_code == 0, result.stderr
     assert "every response is unparsed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--events-per-day", "-5"),
+        ("--events-per-day", "0"),
+        ("--events-per-day", "inf"),
+        ("--prevalence", "0"),
+        ("--prevalence", "1"),
+        ("--prevalence", "1.5"),
+        ("--prevalence", "nan"),
+        ("--bootstrap", "-1"),
+        ("--seed", "-1"),
+    ],
+)
+def test_score_out_of_range_option_is_usage_error(cli, store, option, value):
+    run = write_run(store, responses_table(120))
+    result = cli("score", _short(run), option, value)
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert option in result.stderr
+    assert store.manifests("scores") == []
