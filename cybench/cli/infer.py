@@ -103,7 +103,9 @@ def infer(
     Prints the responses artifact key (--json: its manifest). Responses are
     stored row by row, so an interrupted run continues where it stopped.
     Failed requests are stored as error rows in the artifact; running the same
-    command again retries only those.
+    command again retries only those. A run whose first requests are all
+    rejected (HTTP 4xx) or all fail to connect to --base-url stops with one
+    error line and exit code 1.
     """
     from cybench.infer import RunConfig, run_infer
     from cybench.models.base import GenerationSettings

@@ -210,6 +210,28 @@ async def _worker(
             _stop_if_all_rejected(run, outcome.error)
 
 
+def unreachable_error(url: str, count: int, message: str) -> ModelError:
+    """Return the error that stops a run whose requests all failed to connect."""
+    return ModelError(
+        f"could not connect to {url}: the first {count} requests all failed "
+        f"({message})",
+        hint="start the server or correct --base-url, then re-run the same command",
+    )
+
+
+def base_url_of(provider: Any) -> str:
+    """Return the URL an API provider sends requests to, for messages."""
+    return getattr(provider, "base_url", None) or f"the {provider.prefix} API"
+
+
+def _stop_if_unreachable(run: Execution, error: ProviderRequestError) -> None:
+    """Stop a run whose first REJECTED_LIMIT requests all failed to connect."""
+    stats = run.stats
+    if stats.done > stats.errors or stats.errors < REJECTED_LIMIT:
+        return
+    raise unreachable_error(base_url_of(run.provider), stats.errors, error.message)
+
+
 def _stop_if_all_rejected(run: Execution, error: ProviderRequestError) -> None:
     """Stop a run whose first REJECTED_LIMIT requests all got a non-retryable 4xx.
 
@@ -218,6 +240,9 @@ def _stop_if_all_rejected(run: Execution, error: ProviderRequestError) -> None:
     row per prompt. Content-filter rejections are about one prompt and never
     stop a run.
     """
+    if error.error_class == "ConnectionError":
+        _stop_if_unreachable(run, error)
+        return
     if error.retryable or error.error_class == "ContentFilterError":
         return
     if error.status is None or not 400 <= error.status < 500:

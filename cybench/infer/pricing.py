@@ -66,7 +66,7 @@ def read_price_table(path: Path | None = None) -> PriceTable:
         source = "packaged"
     else:
         try:
-            text = Path(path).read_text()
+            text = Path(path).read_bytes()
         except OSError as exc:
             raise DataError(
                 f"cannot read price table {path}: {exc.strerror}",
@@ -76,8 +76,11 @@ def read_price_table(path: Path | None = None) -> PriceTable:
     return _parse(text, source)
 
 
-def _parse(text: str, source: str) -> PriceTable:
+def _parse(text: str | bytes, source: str) -> PriceTable:
+    """Parse UTF-8 JSON text; raise `DataError` naming `source` for anything else."""
     try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
         data: Any = json.loads(text)
         models = {
             str(pattern): Price(float(entry["input"]), float(entry["output"]))
@@ -86,7 +89,8 @@ def _parse(text: str, source: str) -> PriceTable:
         date = str(data["date"])
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DataError(
-            f"invalid price table {source}: {exc.__class__.__name__}: {exc}",
+            f"invalid price table {source} (expected UTF-8 JSON): "
+            f"{exc.__class__.__name__}: {exc}",
             hint='write {"date": "YYYY-MM-DD", "models": {"provider:name": '
             '{"input": USD_PER_1M, "output": USD_PER_1M}}}',
         ) from exc

@@ -14,7 +14,11 @@ row, the artifact is written with those error rows in it and their count in
 `meta.errors`. Re-running the same command retries only the error rows. If any
 of them now succeed, it writes a new artifact whose params carry `attempt` + 1.
 Otherwise it returns the previous artifact. An `AuthError` or a missing model stops
-the run at once and writes no artifact.
+the run at once and writes no artifact. So does a run whose first requests (or, in a
+short run, all of them) failed with a `ConnectionError` and none succeeded
+(nothing listens at the base URL): it raises `ModelError` naming the URL. The
+error rows stay in the row table, so the re-run after the server is up asks
+only for the prompts without a good row.
 """
 
 from __future__ import annotations
@@ -83,7 +87,26 @@ def run_infer(store: Store, config: RunConfig) -> InferResult:
     from cybench.models.registry import resolve_provider
 
     started = time.perf_counter()
+    options = provider_options(config)
     prompts = resolve_prompts(store, config)
+    provider = resolve_provider(config.model, options)
+    try:
+        provider.bind(store, prompts)
+        return _run(store, config, provider, prompts, started)
+    finally:
+        provider.close()
+
+
+def provider_options(config: RunConfig) -> dict[str, Any]:
+    """Return the provider options of `config`; raise `UsageError` for a bad pair.
+
+    `--http-client` takes `sdk` or `aiohttp` and applies only to `openai:`
+    models; any other combination is rejected rather than ignored.
+    """
+    from cybench.errors import UsageError
+    from cybench.models.openai_provider import HTTP_CLIENTS
+    from cybench.models.registry import split_spec
+
     options: dict[str, Any] = {
         "timeout": config.timeout,
         "concurrency": config.concurrency,
@@ -91,14 +114,21 @@ def run_infer(store: Store, config: RunConfig) -> InferResult:
     }
     if config.base_url:
         options["base_url"] = config.base_url
-    if config.http_client:
-        options["http_client"] = config.http_client
-    provider = resolve_provider(config.model, options)
-    try:
-        provider.bind(store, prompts)
-        return _run(store, config, provider, prompts, started)
-    finally:
-        provider.close()
+    if config.http_client is None:
+        return options
+    if config.http_client not in HTTP_CLIENTS:
+        raise UsageError(
+            f"unknown --http-client {config.http_client!r}",
+            hint=f"use one of {', '.join(HTTP_CLIENTS)}",
+        )
+    prefix, _ = split_spec(config.model)
+    if prefix != "openai":
+        raise UsageError(
+            f"--http-client applies only to openai: models, not {config.model!r}",
+            hint="drop --http-client for this model",
+        )
+    options["http_client"] = config.http_client
+    return options
 
 
 def run_params(
@@ -145,6 +175,8 @@ def _run(
         _execute(store, config, provider, prompts, todo, task, model_id, prices, stats)
     artifact = _artifact_table(store, config, jobs, prices)
     errors = _count(artifact, "parse_status", ERROR_STATUS)
+    if todo:
+        _stop_if_unreachable(artifact, provider)
     if previous is not None and errors >= int(previous.meta.get("errors", 0)):
         return InferResult(previous, stats=stats)
     params = run_params(config, model_id, prices, attempt)
@@ -160,6 +192,22 @@ def _run(
         meta=meta,
     )
     return InferResult(manifest, stats=stats)
+
+
+def _stop_if_unreachable(artifact: pa.Table, provider: Provider) -> None:
+    """Raise `ModelError` when every row is a connection failure.
+
+    Such a run measured nothing about the model; partial failures stay error
+    rows in the artifact. Runs of REJECTED_LIMIT prompts or more stop earlier,
+    in `cybench.infer.execute`.
+    """
+    from cybench.infer.execute import base_url_of, unreachable_error
+
+    classes = set(artifact.column("error_class").to_pylist())
+    if not artifact.num_rows or classes != {"ConnectionError"}:
+        return
+    message = artifact.column("error_message")[0].as_py() or ""
+    raise unreachable_error(base_url_of(provider), artifact.num_rows, message)
 
 
 def _find_previous(

@@ -9,7 +9,10 @@ This module reads those attributes without importing either SDK:
 - 400 with a content-policy code is a `ContentFilterError`, other 400s a
   `BadRequestError`; neither is retried;
 - 408, 409, 429, 5xx and Anthropic's 529 are retried, honouring Retry-After;
-- timeouts, connection resets and malformed bodies are retried.
+- timeouts, connection resets and malformed bodies are retried. A "timeout"
+  caused by an OS error other than a timeout (refused, unknown host) is a
+  `ConnectionError`: the OpenAI SDK's aiohttp transport reports a closed port
+  as `ConnectTimeout`.
 
 Messages pass through `redact` so no API key reaches a row or a log.
 """
@@ -99,6 +102,11 @@ def translate(
     name = type(exc).__name__
     if isinstance(status, int) and getattr(exc, "response", None) is not None:
         return _from_status(exc, status, provider, model, env_var, base_url)
+    refused = _connection_failure(exc)
+    if refused is not None:
+        return ProviderRequestError(
+            "ConnectionError", redact(f"{provider}: {refused}"), retryable=True
+        )
     if "Timeout" in name:
         return ProviderRequestError(
             "Timeout", redact(f"{provider}: {exc}"), retryable=True
@@ -110,6 +118,24 @@ def translate(
     if isinstance(exc, ValueError) or "Validation" in name:
         return malformed(provider, str(exc))
     return exc
+
+
+def _connection_failure(exc: BaseException) -> str | None:
+    """Return a description of the OS error behind `exc` (refused, DNS), or None.
+
+    Walks the `__cause__` / `__context__` chain; a `TimeoutError` there means a
+    real timeout and yields None.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, TimeoutError):
+            return None
+        if isinstance(current, OSError):
+            return f"{type(current).__name__}: {current.strerror or current}"
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def malformed(provider: str, detail: str) -> ProviderRequestError:

@@ -36,7 +36,12 @@ from cybench.models.base import (
     ProviderRequestError,
     Reply,
 )
-from cybench.models.weights import PACKAGED_MODELS, file_digest, resolve_packaged
+from cybench.models.weights import (
+    PACKAGED_MODELS,
+    check_gguf,
+    file_digest,
+    resolve_packaged,
+)
 
 DEFAULT_BATCH_SIZE = 8
 DEFAULT_N_CTX = 16384
@@ -51,7 +56,7 @@ def resolve_gguf(name: str) -> Path:
 
     path = Path(name).expanduser()
     if path.is_file():
-        return path
+        return check_gguf(path)
     raise ModelError(
         f"GGUF file {path} not found",
         hint="pass an existing file: llamacpp:/path/to/model.gguf",
@@ -147,6 +152,28 @@ class _Sequence:
     finished_at: float = 0.0
 
 
+def _load_llama(llama_cpp: Any, path: Path, n_threads: int) -> Any:
+    """Load the weights into a `llama_cpp.Llama` with a tiny context of its own.
+
+    llama.cpp raises a bare `ValueError` for a file it cannot load (a
+    truncated file, an unknown architecture); that becomes `ModelError`.
+    """
+    try:
+        return llama_cpp.Llama(
+            model_path=str(path),
+            n_ctx=256,
+            n_threads=n_threads,
+            n_threads_batch=n_threads,
+            verbose=False,
+        )
+    except ValueError as error:
+        raise ModelError(
+            f"llama.cpp could not load GGUF file {path} ({error})",
+            hint="check that the file is complete and its architecture is one "
+            "that the installed llama-cpp-python supports",
+        ) from error
+
+
 class BatchDecoder:
     """Decodes several chat requests together in one llama.cpp context.
 
@@ -178,13 +205,7 @@ class BatchDecoder:
 
         # The Llama object owns the weights, tokenizer and chat template. Its
         # own context is kept tiny because decoding uses `self.ctx` below.
-        self.llm = llama_cpp.Llama(
-            model_path=str(path),
-            n_ctx=256,
-            n_threads=n_threads,
-            n_threads_batch=n_threads,
-            verbose=False,
-        )
+        self.llm = _load_llama(llama_cpp, path, n_threads)
         # With a unified KV cache every sequence may reach position n_ctx, so
         # n_ctx stays within the context length the model was trained for.
         params = llama_cpp.llama_context_default_params()

@@ -39,7 +39,12 @@ from typing import Any, ClassVar
 
 from cybench.errors import ModelError
 from cybench.models.base import ChatRequest, GenerationSettings, Provider, Reply
-from cybench.models.weights import file_digest, models_dir, resolve_packaged
+from cybench.models.weights import (
+    check_gguf,
+    file_digest,
+    models_dir,
+    resolve_packaged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -270,7 +275,7 @@ class MlxReference:
     def _gguf(self) -> Path:
         if self.kind == "packaged":
             return resolve_packaged(self.value)
-        return Path(self.value)
+        return check_gguf(Path(self.value))
 
 
 def parse_mlx_name(name: str) -> MlxReference:

@@ -143,5 +143,6 @@ def aliases() -> dict[str, str]:
     except ImportError:
         return table
     for alias, target in dict(getattr(mlx, "ALIASES", {})).items():
-        table[f"mlx:{alias}"] = str(getattr(target, "title", target))
+        title = target if isinstance(target, str) else getattr(target, "title", "")
+        table[f"mlx:{alias}"] = str(title)
     return table

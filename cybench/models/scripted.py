@@ -77,7 +77,16 @@ class ScriptedProvider(Provider):
                 hint="pass an existing JSONL file after file=",
             ) from exc
         self._file_digest = hashlib.sha256(data).hexdigest()[:12]
-        for number, line in enumerate(data.decode().splitlines(), start=1):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"scripted replies file {path} is not UTF-8 text: byte "
+                f"{exc.start} is {data[exc.start : exc.start + 1]!r}",
+                hint="pass a JSONL file: one JSON object per line, such as "
+                '{"text": "..."} or {"error": {...}}',
+            ) from exc
+        for number, line in enumerate(text.splitlines(), start=1):
             if not line.strip():
                 continue
             try:

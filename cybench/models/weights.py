@@ -23,6 +23,8 @@ from pathlib import Path
 from cybench.errors import ModelError
 
 _CHUNK_READ_BYTES = 8 << 20
+GGUF_MAGIC = b"GGUF"
+"""The first four bytes of every GGUF file."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,27 @@ def resolve_packaged(alias: str) -> Path:
     assembled = assemble(parts, cached, model)
     _remember_digest(assembled, model.sha256)
     return assembled
+
+
+def check_gguf(path: Path) -> Path:
+    """Return `path` if it starts with the GGUF magic bytes, else raise `ModelError`.
+
+    llama.cpp reports any unreadable file as a bare load failure; the check
+    names the file and the format it expects.
+    """
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(GGUF_MAGIC))
+    except OSError as error:
+        raise ModelError(f"cannot read model file {path}: {error.strerror}") from error
+    if magic == GGUF_MAGIC:
+        return path
+    found = "is empty" if not magic else "does not start with the bytes 'GGUF'"
+    raise ModelError(
+        f"model file {path} is not a GGUF file: it {found}",
+        hint="pass a GGUF model file (llama.cpp format), e.g. from a Hugging "
+        "Face repository's *.gguf files",
+    )
 
 
 def file_digest(path: Path) -> str:

@@ -343,3 +343,59 @@ def test_schema_bounds_are_stripped(stub):
     )
     sent = OpenAIProvider("gpt-4o-mini").request_kwargs(request)["response_format"]
     assert sent["json_schema"]["schema"]["properties"]["c"] == {"type": "number"}
+
+
+def test_http_client_with_other_provider_is_usage_error(store, stub, prompts):
+    from cybench.errors import UsageError
+
+    with pytest.raises(UsageError) as raised:
+        run_infer(store, config(stub, prompts, ANTHROPIC, http_client="aiohttp"))
+    assert "openai" in raised.value.one_line()
+
+
+def test_unknown_http_client_cli_exits_2(cli, prompts):
+    result = cli(
+        "infer",
+        "-m",
+        "scripted:coin",
+        "--prep",
+        prompts.key[:16],
+        "--http-client",
+        "curl",
+    )
+    assert result.exit_code == 2
+
+
+def closed_port_url() -> str:
+    """Return a 127.0.0.1 URL whose port was just free and is now closed."""
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        port = listener.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.mark.parametrize("client", ["sdk", "aiohttp"])
+def test_closed_port_stops_run_naming_url(store, stub, prompts, client):
+    url = closed_port_url()
+    overrides = {"base_url": url, "http_client": client, "max_retries": 0}
+    with pytest.raises(ModelError) as raised:
+        run_infer(store, config(stub, prompts, **overrides))
+    assert f"could not connect to {url}" in raised.value.one_line()
+    assert store.manifests("responses") == []
+
+
+@pytest.mark.parametrize("client", ["sdk", "aiohttp"])
+def test_closed_port_short_run_stops(store, stub, prompts, client):
+    overrides = {"base_url": closed_port_url(), "max_retries": 0, "limit": 2}
+    with pytest.raises(ModelError):
+        run_infer(store, config(stub, prompts, http_client=client, **overrides))
+    assert store.manifests("responses") == []
+
+
+def test_closed_port_error_is_connection_error_not_timeout(store, stub, prompts):
+    overrides = {"base_url": closed_port_url(), "max_retries": 0, "limit": 1}
+    with pytest.raises(ModelError) as raised:
+        run_infer(store, config(stub, prompts, **overrides))
+    assert "timed out" not in raised.value.one_line()

@@ -186,7 +186,7 @@ def test_llamacpp_missing_gguf_path_is_model_error(tmp_path):
 
 def test_llamacpp_model_id_has_file_digest(models_dir, tmp_path):
     path = tmp_path / "tiny.gguf"
-    path.write_bytes(b"not really a model")
+    path.write_bytes(b"GGUF, not really a model")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
 
     assert (
@@ -251,3 +251,37 @@ def test_registry_provider_loads_nothing():
 
     assert isinstance(provider, LlamaCppProvider)
     assert provider._decoder is None
+
+
+@pytest.mark.parametrize("content", [b"", b"\x7fELF" + bytes(60)])
+def test_non_gguf_file_rejected_before_loading(tmp_path, content):
+    path = tmp_path / "model.gguf"
+    path.write_bytes(content)
+    with pytest.raises(ModelError) as raised:
+        LlamaCppProvider(str(path)).load()
+    assert str(path) in raised.value.one_line()
+
+
+def test_mlx_non_gguf_file_rejected(tmp_path):
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"not a model")
+    with pytest.raises(ModelError) as raised:
+        parse_mlx_name(str(path)).model_id()
+    assert "not a GGUF file" in raised.value.one_line()
+
+
+def test_gguf_magic_passes_check(tmp_path):
+    from cybench.models.weights import check_gguf
+
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF" + bytes(8))
+    assert check_gguf(path) == path
+
+
+def test_truncated_gguf_load_failure_is_model_error(tmp_path):
+    pytest.importorskip("llama_cpp")
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF" + bytes(8))
+    with pytest.raises(ModelError) as raised:
+        LlamaCppProvider(str(path)).load()
+    assert str(path) in raised.value.one_line()

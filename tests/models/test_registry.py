@@ -67,3 +67,9 @@ def test_models_command_lists_providers(cli):
     assert '"provider": "anthropic"' in result.stdout
     assert '"provider": "baseline"' in result.stdout
     assert "OPENAI_API_KEY" in result.stdout
+
+
+def test_mlx_aliases_list_their_descriptions():
+    from cybench.models.mlx_provider import ALIASES
+
+    assert registry.aliases()["mlx:smollm2"] == ALIASES["smollm2"]
