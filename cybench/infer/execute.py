@@ -52,6 +52,8 @@ class Execution:
     stats: RunStats
     display: ProgressDisplay
     samples: dict[str, dict[str, Any]] | None = None
+    unreachable: int = 0
+    """Requests of this run that ended in a `ConnectionError`."""
 
     def request(self, job: Job) -> ChatRequest:
         sample = self.samples.get(job.sample_id) if self.samples is not None else None
@@ -226,10 +228,10 @@ def base_url_of(provider: Any) -> str:
 
 def _stop_if_unreachable(run: Execution, error: ProviderRequestError) -> None:
     """Stop a run whose first REJECTED_LIMIT requests all failed to connect."""
-    stats = run.stats
-    if stats.done > stats.errors or stats.errors < REJECTED_LIMIT:
+    run.unreachable += 1
+    if run.stats.done > run.unreachable or run.unreachable < REJECTED_LIMIT:
         return
-    raise unreachable_error(base_url_of(run.provider), stats.errors, error.message)
+    raise unreachable_error(base_url_of(run.provider), run.unreachable, error.message)
 
 
 def _stop_if_all_rejected(run: Execution, error: ProviderRequestError) -> None:
