@@ -186,10 +186,6 @@ def test_prep_help_states_real_default(cli):
     assert f"default {DEFAULT_PER_CLASS}" in " ".join(result.stdout.split())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="prep may be meant to cap k at the train split size without a warning",
-)
 def test_few_shot_k_above_train_split(cli, shared_data, tmp_path):
     source = shared_data / "unsw-nb15" / "UNSW_NB15_training-set.csv"
     lines = source.read_text(encoding="utf-8-sig").splitlines()
@@ -205,8 +201,9 @@ def test_few_shot_k_above_train_split(cli, shared_data, tmp_path):
     path.write_text("\n".join(rows) + "\n")
     assert cli("fetch", "unsw", "--path", path).exit_code == 0
     result = cli("prep", "unsw", "--template", "few-shot", "--k", "32")
-    # The train split has 9 records, so 32 examples cannot be drawn; the
-    # prompts artifact records k=32 all the same.
+    # The train split has 9 records, so 32 examples cannot be drawn, and a
+    # prompts artifact keyed k=32 would misdescribe itself.
+    assert result.exit_code == 2
     assert "--k" in result.stderr
 
 

@@ -10,6 +10,7 @@ import typer
 
 from cybench.cli.output import TABLE_FORMATS, print_json, print_rows, say, warn
 from cybench.cli.state import JsonFlag, state, wants_json
+from cybench.errors import UsageError
 
 # `--path FILE:LABEL`: the label is letters, digits, `_` or `-` after the last colon.
 LABEL_SUFFIX = re.compile(r"^(?P<path>.+):(?P<label>[A-Za-z][A-Za-z0-9_-]*)$")
@@ -69,6 +70,7 @@ def fetch(
     json_output: JsonFlag = False,
 ) -> None:
     """Fetch a dataset into the store from Kaggle, Hugging Face, a URL or a path."""
+    from cybench.datasets.duck import ctrl_c_from_queries
     from cybench.datasets.fetch import ensure_fetch
 
     store = state(ctx).store()
@@ -77,17 +79,17 @@ def fetch(
         source, ref = source or "url", url
     if pairs and source is None:
         source = "path"
-    manifest = ensure_fetch(
-        store,
-        dataset,
-        source=source,
-        paths=[p for p, _ in pairs],
-        labels=[label for _, label in pairs]
-        if any(label for _, label in pairs)
-        else [],
-        ref=ref,
-        dry_run=dry_run,
-    )
+    labels = [label for _, label in pairs]
+    with ctrl_c_from_queries():
+        manifest = ensure_fetch(
+            store,
+            dataset,
+            source=source,
+            paths=[p for p, _ in pairs],
+            labels=labels if any(labels) else [],
+            ref=ref,
+            dry_run=dry_run,
+        )
     for message in manifest.meta.get("warnings", []):
         warn(message)
     if wants_json(ctx, json_output):
@@ -105,8 +107,8 @@ def report_fetch(manifest) -> None:  # manifest: cybench.store.Manifest
         f"{verb} {meta.get('title', manifest.params.get('dataset'))}: "
         f"{manifest.rows:,} raw rows from {len(files)} file(s){partition}"
     )
-    say(f"licence: {meta.get('licence')}")
-    say(f"cite: {meta.get('citation')}")
+    say(f"licence: {meta.get('licence') or 'unknown'}")
+    say(f"cite: {meta.get('citation') or 'none recorded for these files'}")
     typer.echo(manifest.key)
 
 
@@ -124,6 +126,11 @@ def datasets(
     from cybench.datasets.catalog import dataset_rows
 
     fmt = "json" if wants_json(ctx, json_output) else fmt
+    if fmt not in TABLE_FORMATS:
+        raise UsageError(
+            f"invalid --format value {fmt!r}",
+            hint=f"use --format {' or '.join(TABLE_FORMATS)}",
+        )
     columns, rows = dataset_rows(state(ctx).store(), short_keys=fmt == "table")
     if fmt != "table":
         print_rows(columns, rows, fmt)

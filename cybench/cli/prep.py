@@ -75,28 +75,33 @@ def prep(
         typer.Option("--dry-run", help="Report the artifacts that would be written."),
     ] = False,
     show: Annotated[
-        int, typer.Option("--show", help="Print this many rendered prompts on stderr.")
+        int,
+        typer.Option(
+            "--show", min=0, help="Print this many rendered prompts on stderr."
+        ),
     ] = 0,
     json_output: JsonFlag = False,
 ) -> None:
     """Clean, deduplicate, split and sample a fetched dataset, and render prompts."""
+    from cybench.datasets.duck import ctrl_c_from_queries
     from cybench.datasets.prep import ensure_prep
 
     store = state(ctx).store()
-    samples, prompts = ensure_prep(
-        store,
-        dataset,
-        raw=raw,
-        dry_run=dry_run,
-        template=template,
-        k=k,
-        per_class=per_class,
-        prevalence=prevalence,
-        n=n,
-        split=split,
-        seed=seed,
-        limit=limit,
-    )
+    with ctrl_c_from_queries():
+        samples, prompts = ensure_prep(
+            store,
+            dataset,
+            raw=raw,
+            dry_run=dry_run,
+            template=template,
+            k=k,
+            per_class=per_class,
+            prevalence=prevalence,
+            n=n,
+            split=split,
+            seed=seed,
+            limit=limit,
+        )
     if wants_json(ctx, json_output):
         print_json(
             {

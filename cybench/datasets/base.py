@@ -265,6 +265,16 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def display_name(path: str | os.PathLike[str]) -> str:
+    """Return a path as valid UTF-8 text, undecodable bytes shown as `\\xNN`.
+
+    A file name that is not UTF-8 reaches Python as a string with surrogate
+    escapes, which Arrow, DuckDB and JSON cannot encode; artifacts and
+    messages store this form instead.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def file_record(
     path: Path, rows: int | None, name: str | None = None
 ) -> dict[str, Any]:
@@ -272,7 +282,7 @@ def file_record(
     from cybench.store.keys import digest_file
 
     return {
-        "name": name or path.name,
+        "name": name or display_name(path.name),
         "sha256": digest_file(str(path)),
         "bytes": path.stat().st_size,
         "rows": rows,

@@ -8,11 +8,15 @@ published; cleaning casts them later.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cybench.datasets.base import display_name
 from cybench.errors import DataError
 
 if TYPE_CHECKING:
@@ -24,17 +28,19 @@ LINE_COLUMN = "source_line"
 
 def check_text_file(path: Path) -> str:
     """Return the first line of a text file; raise DataError if empty or binary."""
+    shown = display_name(path)
     if not path.is_file():
-        raise DataError(f"{path}: file not found", hint="check the --path value")
+        raise DataError(f"{shown}: file not found", hint="check the --path value")
     with path.open("rb") as handle:
         head = handle.read(SNIFF_BYTES)
     if not head.strip():
-        raise DataError(f"{path}: file is empty", hint="fetch the file again")
+        raise DataError(f"{shown}: file is empty", hint="fetch the file again")
     if b"\x00" in head:
         offset = head.index(b"\x00")
         line = head[:offset].count(b"\n") + 1
         raise DataError(
-            f"{path}:{line}: binary data (NUL byte at offset {offset}), not a CSV file",
+            f"{shown}:{line}: binary data (NUL byte at offset {offset}), "
+            "not a CSV file",
             hint="give the extracted CSV, not an archive or a corrupt download",
         )
     first = head.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf").rstrip(b"\r")
@@ -64,26 +70,29 @@ def read_csv_strings(
     import duckdb
     import pyarrow as pa
 
-    from cybench.datasets.duck import connect
+    from cybench.datasets.duck import connect, is_query_interrupt
 
     columns = {f"c{i}": "VARCHAR" for i in range(len(names))}
     con = connect()
     try:
-        relation = con.read_csv(
-            str(path),
-            header=header,
-            columns=columns,
-            delimiter=",",
-            quotechar='"',
-            escapechar='"',
-            auto_detect=False,
-            strict_mode=True,
-            null_padding=False,
-            allow_quoted_nulls=False,
-            encoding="utf-8",
-        )
-        table = relation.to_arrow_table()
+        with readable_path(path) as readable:
+            relation = con.read_csv(
+                readable,
+                header=header,
+                columns=columns,
+                delimiter=",",
+                quotechar='"',
+                escapechar='"',
+                auto_detect=False,
+                strict_mode=True,
+                null_padding=False,
+                allow_quoted_nulls=False,
+                encoding="utf-8",
+            )
+            table = relation.to_arrow_table()
     except duckdb.Error as exc:
+        if is_query_interrupt(exc):
+            raise KeyboardInterrupt from exc
         raise csv_error(path, exc, len(names), label) from exc
     finally:
         con.close()
@@ -94,13 +103,35 @@ def read_csv_strings(
     return table.append_column(LINE_COLUMN, lines)
 
 
+@contextmanager
+def readable_path(path: Path) -> Iterator[str]:
+    """Yield a name of `path` that DuckDB accepts.
+
+    DuckDB takes file names as UTF-8 text, so a name with undecodable bytes
+    is read through a symbolic link with a plain name in a temporary folder.
+    """
+    name = str(path)
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        yield name
+        return
+    with tempfile.TemporaryDirectory(prefix="cybench-csv-") as folder:
+        link = os.path.join(folder, "input.csv")
+        os.symlink(os.path.abspath(path), link)
+        yield link
+
+
 def csv_error(
     path: Path, exc: Exception, expected: int, label: str | None
 ) -> DataError:
     """Translate a DuckDB CSV error into one line naming the file and line."""
     text = str(exc)
     line = re.search(r"Line: (\d+)", text)
-    where = f"{path}:{line.group(1)}" if line else str(path)
+    shown = display_name(path)
+    where = f"{shown}:{line.group(1)}" if line else shown
     found = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
     what = label or "this dataset"
     if found:
@@ -108,6 +139,15 @@ def csv_error(
             f"{where}: expected {found.group(1)} fields, found {found.group(2)} "
             "(truncated or malformed row)",
             hint=f"check that the file is a complete {what} CSV",
+        )
+    too_long = re.search(
+        r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)", text
+    )
+    if too_long:
+        return DataError(
+            f"{where}: line of {int(too_long.group(2)):,} bytes is over DuckDB's "
+            f"{int(too_long.group(1)):,}-byte limit, so a field is too large",
+            hint=f"give the original {what} CSV file; its records are short",
         )
     if "unicode" in text.lower() or "utf" in text.lower():
         return DataError(

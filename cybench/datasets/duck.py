@@ -6,6 +6,8 @@ every connection here turns it off. Long phases show Rich progress on stderr.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -29,3 +31,26 @@ def connect(
     if temp_directory:
         con.execute("SET temp_directory = $path", {"path": temp_directory})
     return con
+
+
+def is_query_interrupt(exc: BaseException) -> bool:
+    """Return whether `exc` is DuckDB's report of a query stopped by Ctrl-C.
+
+    DuckDB 2.0.1 catches SIGINT during a query and raises
+    `RuntimeError("Query interrupted")`; its module also defines
+    `duckdb.InterruptException` for the same event.
+    """
+    if type(exc).__name__ == "InterruptException":
+        return True
+    return isinstance(exc, RuntimeError) and str(exc).strip() == "Query interrupted"
+
+
+@contextmanager
+def ctrl_c_from_queries() -> Iterator[None]:
+    """Re-raise a DuckDB query interrupted by Ctrl-C as KeyboardInterrupt."""
+    try:
+        yield
+    except Exception as exc:
+        if is_query_interrupt(exc):
+            raise KeyboardInterrupt from exc
+        raise

@@ -16,7 +16,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cybench.datasets.base import DatasetSpec, FetchOptions, file_record
+from cybench.datasets.base import (
+    DatasetSpec,
+    FetchOptions,
+    display_name,
+    file_record,
+)
 from cybench.datasets.csvio import check_text_file, count_fields, read_csv_strings
 from cybench.datasets.download import download_kaggle, download_url, path_hint
 from cybench.datasets.flows import FlowLayout, clean_flows
@@ -197,22 +202,24 @@ class NslKddSpec(DatasetSpec):
             fields = count_fields(first)
             if fields == 45 or fields == 49:
                 raise DataError(
-                    f"{path}:1: {fields} fields per line, "
+                    f"{display_name(path)}:1: {fields} fields per line, "
                     "which is the UNSW-NB15 layout",
                     hint="fetch it with `cybench fetch unsw --source path --path FILE`",
                 )
             if fields != len(COLUMNS):
                 raise DataError(
-                    f"{path}:1: expected {len(COLUMNS)} fields, found {fields}",
+                    f"{display_name(path)}:1: expected {len(COLUMNS)} fields, "
+                    f"found {fields}",
                     hint="give an NSL-KDD file such as KDDTest+.txt",
                 )
             table = read_csv_strings(path, COLUMNS, header=False, label="NSL-KDD")
             table = table.append_column(
-                "source_file", pa.array([path.name] * table.num_rows, pa.string())
+                "source_file",
+                pa.array([display_name(path.name)] * table.num_rows, pa.string()),
             )
             tables.append(table)
             records.append(file_record(path, table.num_rows))
-            partitions[path.name] = partition_of(path.name)
+            partitions[display_name(path.name)] = partition_of(path.name)
         if not tables:
             raise UsageError(
                 "no NSL-KDD files given", hint=path_hint(self.name, "KDDTest+.txt")
@@ -255,7 +262,7 @@ def select_files(candidates: Sequence[Path]) -> list[Path]:
     found = [p for p in found if subset_of.get(partition_of(p.name)) not in kinds]
     if found:
         return found
-    names = ", ".join(p.name for p in candidates[:5]) or "no files"
+    names = ", ".join(display_name(p.name) for p in candidates[:5]) or "no files"
     raise DataError(
         f"no NSL-KDD files found (saw {names})",
         hint="expected KDDTrain+.txt or KDDTest+.txt; pass files with --path",

@@ -14,7 +14,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cybench.datasets.base import DatasetSpec, FetchOptions, with_sample_ids
+from cybench.datasets.base import (
+    DatasetSpec,
+    FetchOptions,
+    display_name,
+    with_sample_ids,
+)
 from cybench.datasets.email.clean import EXTRA_COLUMNS
 from cybench.errors import UsageError
 
@@ -119,7 +124,7 @@ def resolve_sources(
         pairing = _corpus_pairing(Path(path)) if not label else None
         if pairing:
             warnings.append(
-                f"{path} is the phishing-email corpus folder; using "
+                f"{display_name(path)} is the phishing-email corpus folder; using "
                 + ", ".join(f"{name}:{lab}" for name, lab in DEFAULT_PAIRING)
             )
             specs += [
@@ -145,7 +150,8 @@ def _check_distinct(specs: Sequence[SourceSpec]) -> None:
         name = spec.path.name
         if name in seen:
             raise UsageError(
-                f"two sources are named {name} ({seen[name]} and {spec.path})",
+                f"two sources are named {display_name(name)} "
+                f"({display_name(seen[name])} and {display_name(spec.path)})",
                 hint="give each source once, with distinct file names",
             )
         seen[name] = spec.path

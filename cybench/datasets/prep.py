@@ -39,6 +39,17 @@ DEFAULT_NATURAL_N = 20
 # Cap on DuckDB's buffers during deduplication. A group-by that needs more
 # spills to a temporary folder instead of growing the process.
 DUCKDB_MEMORY_LIMIT = "400MB"
+# PrepConfig fields that `cybench prep` takes as `--field-name` options.
+OPTION_FIELDS = (
+    "template",
+    "k",
+    "per_class",
+    "prevalence",
+    "n",
+    "split",
+    "seed",
+    "limit",
+)
 
 
 class PrepConfig(BaseModel):
@@ -157,6 +168,8 @@ def ensure_prep(
     if samples is None:
         samples = build_samples(store, spec, raw_manifest, config)
 
+    if config.template == "few-shot":
+        check_few_shot_k(config, samples)
     prompts_params = config.prompts_params(spec.name, version)
     inputs = {"samples": samples.key}
     prompts = store.lookup(STEP, "prompts", PROMPTS, prompts_params, inputs)
@@ -175,11 +188,40 @@ def resolve_config(params: dict[str, Any]) -> PrepConfig:
         return PrepConfig(**params)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"]) or "options"
+        field = ".".join(str(part) for part in error["loc"])
+        # Every field but `fractions` is a `cybench prep` option of the same name.
+        option = f"--{field.replace('_', '-')}" if field in OPTION_FIELDS else field
+        message = error["msg"][:1].lower() + error["msg"][1:]
         raise UsageError(
-            f"invalid {field} {error.get('input')!r}: {error['msg']}",
+            f"invalid {option or 'options'} value {error.get('input')!r}: {message}",
             hint="see `cybench prep --help`",
         ) from exc
+
+
+def check_few_shot_k(config: PrepConfig, samples: Manifest) -> None:
+    """Raise UsageError when the train split has fewer records than `--k`.
+
+    The prompts key records `k`, so drawing fewer examples than asked would
+    store an artifact whose key misdescribes it. Planned samples of a dry run
+    have no counts yet and pass.
+    """
+    by_split = samples.meta.get("counts", {}).get("by_split")
+    if by_split is None:
+        return
+    train = sum(by_split.get("train", {}).values())
+    if config.k <= train:
+        return
+    raise few_shot_k_error(config.k, train, samples)
+
+
+def few_shot_k_error(k: int, train: int, samples: Manifest) -> UsageError:
+    """Return the error for `--k` above the train split size."""
+    hint = f"give --k {train} or less" if train else "use --template zero-shot"
+    return UsageError(
+        f"--k {k} is more than the {train} records of the train split "
+        f"of samples {samples.short_key}",
+        hint=hint,
+    )
 
 
 def planned(
@@ -491,6 +533,8 @@ def build_prompts(
             hint="choose another --split",
         )
     examples = few_shot_ids(path, config) if config.template == "few-shot" else []
+    if config.template == "few-shot" and len(examples) < config.k:
+        raise few_shot_k_error(config.k, len(examples), samples)
     table = render_prompts(
         path, samples.meta, chosen, examples, config.template, version
     )

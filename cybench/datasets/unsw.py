@@ -22,7 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cybench.datasets.base import DatasetSpec, FetchOptions, file_record
+from cybench.datasets.base import (
+    DatasetSpec,
+    FetchOptions,
+    display_name,
+    file_record,
+)
 from cybench.datasets.csvio import check_text_file, count_fields, read_csv_strings
 from cybench.datasets.download import download_kaggle, download_url, path_hint
 from cybench.datasets.flows import FlowLayout, clean_flows
@@ -238,22 +243,24 @@ class UnswSpec(DatasetSpec):
             table = read_csv_strings(path, names, header=header, label="UNSW-NB15")
             if table.num_rows == 0:
                 raise DataError(
-                    f"{path}:2: no data rows after the header",
+                    f"{display_name(path)}:2: no data rows after the header",
                     hint="fetch the complete file again",
                 )
             table = table.append_column(
-                "source_file", pa.array([path.name] * table.num_rows, pa.string())
+                "source_file",
+                pa.array([display_name(path.name)] * table.num_rows, pa.string()),
             )
             data.append(table)
             records.append(file_record(path, table.num_rows))
             if layout == "partition":
-                partitions[path.name] = detect_partition(
-                    path.name, table.num_rows, warnings
+                partitions[display_name(path.name)] = detect_partition(
+                    display_name(path.name), table.num_rows, warnings
                 )
 
         if not data:
             raise DataError(
-                f"no UNSW-NB15 data file among {', '.join(p.name for p in files)}",
+                "no UNSW-NB15 data file among "
+                + ", ".join(display_name(p.name) for p in files),
                 hint=path_hint(self.name, "UNSW_NB15_testing-set.csv"),
             )
         if len(layouts) > 1:
@@ -316,7 +323,9 @@ def expand_paths(paths: Sequence[Path]) -> list[Path]:
             files += select_files(sorted(p for p in path.rglob("*") if p.is_file()))
             continue
         if not path.exists():
-            raise DataError(f"{path}: file not found", hint="check the --path value")
+            raise DataError(
+                f"{display_name(path)}: file not found", hint="check the --path value"
+            )
         files.append(path)
     return files
 
@@ -335,7 +344,7 @@ def select_files(candidates: Sequence[Path]) -> list[Path]:
         return partition
     if raw:
         return [*features, *raw]
-    names = ", ".join(p.name for p in candidates[:5]) or "no files"
+    names = ", ".join(display_name(p.name) for p in candidates[:5]) or "no files"
     raise DataError(
         f"no UNSW-NB15 files found (saw {names})",
         hint="expected UNSW_NB15_t*-set.csv or UNSW-NB15_1..4.csv; "
@@ -353,12 +362,12 @@ def detect_layout(path: Path, first_line: str) -> tuple[str, bool]:
         return "raw", first_cell == "srcip"
     if fields in (42, 43):
         raise DataError(
-            f"{path}:1: {fields} fields per line, "
+            f"{display_name(path)}:1: {fields} fields per line, "
             "which is the NSL-KDD layout, not UNSW-NB15",
             hint="fetch it with `cybench fetch nsl-kdd --source path --path FILE`",
         )
     raise DataError(
-        f"{path}:1: {fields} fields per line; "
+        f"{display_name(path)}:1: {fields} fields per line; "
         "UNSW-NB15 files have 45 (partition files) "
         "or 49 (raw UNSW-NB15_1..4.csv)",
         hint="check that this is a UNSW-NB15 CSV file",
@@ -392,13 +401,16 @@ def read_features_file(path: Path) -> dict[str, str]:
         rows = list(csv.reader(handle))
     header = [cell.strip() for cell in rows[0]] if rows else []
     if header[:2] != ["No.", "Name"] or "Description" not in header:
-        raise DataError(f"{path}:1: not a UNSW-NB15 features file (header {header})")
+        raise DataError(
+            f"{display_name(path)}:1: not a UNSW-NB15 features file (header {header})"
+        )
     name_at, text_at = 1, header.index("Description")
     descriptions = {}
     for number, row in enumerate(rows[1:], start=2):
         if len(row) <= text_at:
             raise DataError(
-                f"{path}:{number}: expected {len(header)} fields, found {len(row)}"
+                f"{display_name(path)}:{number}: expected {len(header)} fields, "
+                f"found {len(row)}"
             )
         descriptions[row[name_at]] = " ".join(row[text_at].split())
     return descriptions

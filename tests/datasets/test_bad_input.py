@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from tests.datasets.flowfiles import (
@@ -104,3 +105,27 @@ def test_header_only_file_is_rejected(cli, store_dir, tmp_path):
     path = partition_file(tmp_path / "UNSW_NB15_testing-set.csv", [])
     result = cli("fetch", "unsw", "--path", path)
     assert_rejected(result, store_dir, f"{path}:2:", "no data rows")
+
+
+def test_non_utf8_file_name_is_stored_escaped(cli, store, tmp_path):
+    name = os.fsdecode(b"UNSW_NB15_testing-set-\xff.csv")
+    path = partition_file(tmp_path / name, rows(3))
+    assert cli("fetch", "unsw", "--path", path).exit_code == 0
+    manifest = store.latest("raw")
+    assert manifest.meta["files"][0]["name"] == "UNSW_NB15_testing-set-\\xff.csv"
+
+
+def test_non_utf8_file_name_in_error_escaped(cli, store_dir, tmp_path):
+    path = tmp_path / os.fsdecode(b"empty-\xff.csv")
+    path.write_bytes(b"")
+    result = cli("fetch", "unsw", "--path", path)
+    assert_rejected(result, store_dir, "empty-\\xff.csv", "empty")
+
+
+def test_oversized_field_is_named(cli, store_dir, tmp_path):
+    big = rows(6)
+    big[4]["proto"] = "x" * 3_000_000
+    path = partition_file(tmp_path / "big.csv", big)
+    result = cli("fetch", "unsw", "--path", path)
+    assert_rejected(result, store_dir, f"{path}:6:", "field is too large")
+    assert "45 fields" not in result.stderr

@@ -85,7 +85,7 @@ def test_ham_means_legitimate(tmp_path):
 
 
 def test_missing_path_rejected(tmp_path):
-    with pytest.raises(UsageError, match="not found"):
+    with pytest.raises(DataError, match="not found"):
         parse_source_spec(f"{tmp_path}/nope.mbox:phishing")
 
 

@@ -78,3 +78,23 @@ def test_fetch_garbage_mbox_writes_nothing(cli, store, tmp_path):
     assert result.exit_code == 1
     assert "bad.mbox line 2" in result.stderr
     assert store.manifests() == []
+
+
+def test_fetch_missing_source_is_error(cli, store, tmp_path):
+    result = cli("fetch", "phishing-email", "--path", f"{tmp_path}/nope.mbox:phishing")
+    assert result.exit_code == 1
+    assert "nope.mbox not found" in result.stderr
+
+
+def test_garbage_mbox_shows_text_not_bytes(cli, tmp_path):
+    bad = tmp_path / "bad.mbox"
+    bad.write_bytes(b"From x Mon Jan  3 10:00:00 2005\n<<garbage>>>\n")
+    result = cli("fetch", "phishing-email", "--path", f"{bad}:phishing")
+    assert "'<<garbage>>>'" in result.stderr
+    assert "b'" not in result.stderr
+
+
+def test_unknown_corpus_cite_line_not_empty(cli, corpus):
+    result = cli("fetch", "phishing-email", "--path", f"{corpus['mbox']}:phishing")
+    cite = [line for line in result.stderr.splitlines() if line.startswith("cite:")]
+    assert cite == ["cite: none recorded for these files"]

@@ -268,3 +268,19 @@ def test_raw_layout_prompts_show_ports(store, tmp_path):
     assert {r["category"] for r in table} == {"Normal", "Fuzzers"}
     assert "dsport = 11" in table[0]["user"]
     assert "srcip" not in table[0]["user"]
+
+
+def test_bad_option_names_the_option(cli, unsw_raw):
+    result = cli("prep", "unsw", "--per-class", "-1")
+    assert result.exit_code == 2
+    assert "invalid --per-class value -1" in result.stderr
+
+
+def test_interrupted_query_exits_130(cli, store, unsw_raw, monkeypatch):
+    def interrupt(*args, **kwargs):
+        raise RuntimeError("Query interrupted")
+
+    monkeypatch.setattr("cybench.datasets.prep.build_samples", interrupt)
+    result = cli("prep", "unsw")
+    assert result.exit_code == 130
+    assert store.manifests("samples") == []

@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import lzma
+import os
 import re
 import tarfile
 import zlib
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cybench.datasets.base import display_name
 from cybench.datasets.email import labels
 from cybench.datasets.email.provenance import provenance_of
 from cybench.errors import DataError, UsageError
@@ -84,8 +86,8 @@ def parse_source_spec(text: str) -> SourceSpec:
         path_text, label = head, _suffix_label(tail, text)
     path = Path(path_text).expanduser()
     if not path.exists():
-        raise UsageError(
-            f"source {path_text} not found",
+        raise DataError(
+            f"source {display_name(path_text)} not found",
             hint="give an existing file or folder as --path PATH[:LABEL]",
         )
     return SourceSpec(path=path, label=label, given=text)
@@ -125,12 +127,10 @@ def check_labelled(spec: SourceSpec) -> None:
     """Raise UsageError when a source that carries no labels has no `:LABEL`."""
     if spec.label or spec.kind == "csv":
         return
+    shown = display_name(spec.path)
     raise UsageError(
-        f"{spec.path} contains {spec.kind} messages without labels",
-        hint=(
-            f"give its class as --path {spec.path}:phishing "
-            f"or --path {spec.path}:legitimate"
-        ),
+        f"{shown} contains {spec.kind} messages without labels",
+        hint=f"give its class as --path {shown}:phishing or --path {shown}:legitimate",
     )
 
 
@@ -147,8 +147,8 @@ def read_source(spec: SourceSpec) -> SourceRead:
     read = readers[spec.kind](spec)
     digest = read.meta.pop("digest")
     read.meta = {
-        "path": str(spec.path),
-        "name": spec.path.name,
+        "path": display_name(spec.path),
+        "name": display_name(spec.path.name),
         "kind": spec.kind,
         "label": spec.label or "label column",
         "digest": digest,
@@ -162,7 +162,7 @@ def read_source(spec: SourceSpec) -> SourceRead:
 def _row(spec: SourceSpec, position: int, **values) -> dict:
     row = dict.fromkeys(RAW_COLUMNS)
     row.update(
-        source=spec.path.name,
+        source=display_name(spec.path.name),
         source_kind=spec.kind,
         position=position,
         label=spec.label,
@@ -174,7 +174,9 @@ def _row(spec: SourceSpec, position: int, **values) -> dict:
 def _read_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if not data.strip():
-        raise DataError(f"{path} is empty", hint="give a file that contains messages")
+        raise DataError(
+            f"{display_name(path)} is empty", hint="give a file that contains messages"
+        )
     return data
 
 
@@ -193,8 +195,8 @@ def _check_not_binary(path: Path, data: bytes, what: str) -> None:
         return
     line = data.count(b"\n", 0, offset) + 1
     raise DataError(
-        f"{path} line {line}: NUL byte at offset {offset}, so this is binary data, "
-        f"not {what}",
+        f"{display_name(path)} line {line}: NUL byte at offset {offset}, "
+        f"so this is binary data, not {what}",
         hint="give the original text file",
     )
 
@@ -231,8 +233,8 @@ def split_mbox(path: Path, data: bytes) -> Iterator[tuple[int, str, bytes]]:
     starts = [m.start() for m in re.finditer(rb"^From ", data, re.MULTILINE)]
     if not starts or data[: starts[0]].strip():
         raise DataError(
-            f"{path} line 1: text before the first 'From ' line is not part of "
-            "any message, so this is not a clean mbox file",
+            f"{display_name(path)} line 1: text before the first 'From ' line "
+            "is not part of any message, so this is not a clean mbox file",
             hint="remove the text before the first message or give the messages "
             "as a folder",
         )
@@ -255,8 +257,9 @@ def _check_message_start(path: Path, message: bytes, line: int, index: int) -> N
     first = message.lstrip(b"\r\n").split(b"\n", 1)[0]
     if _HEADER_LINE.match(first):
         return
+    text = first[:40].decode("utf-8", "backslashreplace").rstrip("\r")
     raise DataError(
-        f"{path} line {line}: message {index} starts with {first[:40]!r}, "
+        f"{display_name(path)} line {line}: message {index} starts with {text!r}, "
         "not a header field, so the mbox holds garbage between messages",
         hint="remove the garbage or re-export the mailbox",
     )
@@ -278,7 +281,7 @@ def _read_eml(spec: SourceSpec) -> SourceRead:
     data = _read_bytes(spec.path)
     _check_not_binary(spec.path, data, "an email message")
     _check_message_start(spec.path, data, 1, 0)
-    row = _row(spec, 0, member=spec.path.name, raw_bytes=data)
+    row = _row(spec, 0, member=display_name(spec.path.name), raw_bytes=data)
     return SourceRead(rows=[row], meta={"digest": _sha256(data), "bytes": len(data)})
 
 
@@ -307,7 +310,7 @@ def _read_tar(spec: SourceSpec) -> SourceRead:
             ]
     except (tarfile.TarError, EOFError, lzma.LZMAError, zlib.error, OSError) as error:
         raise DataError(
-            f"{spec.path} is not a readable tar archive: {error}",
+            f"{display_name(spec.path)} is not a readable tar archive: {error}",
             hint="give a .tar, .tar.gz or .tar.xz of message files, or a folder",
         ) from error
     read = _read_members(spec, iter(members))
@@ -326,15 +329,17 @@ def _read_members(spec: SourceSpec, members: Iterator[tuple[str, bytes]]) -> Sou
     read = SourceRead()
     empty = 0
     for name, data in sorted(members):
-        listing.update(f"{name}\0{hashlib.sha256(data).hexdigest()}\n".encode())
+        digest = hashlib.sha256(data).hexdigest()
+        listing.update(os.fsencode(name) + f"\0{digest}\n".encode())
         if not data.strip():
             empty += 1
             continue
         _check_not_binary(spec.path / name, data, "an email message")
-        read.rows.append(_row(spec, len(read.rows), member=name, raw_bytes=data))
+        member = display_name(name)
+        read.rows.append(_row(spec, len(read.rows), member=member, raw_bytes=data))
     if not read.rows:
         raise DataError(
-            f"{spec.path} contains no message files",
+            f"{display_name(spec.path)} contains no message files",
             hint="give a folder or archive with one RFC 822 message per file",
         )
     read.meta = {"digest": f"sha256:{listing.hexdigest()}", "empty_members": empty}
@@ -380,7 +385,7 @@ def _read_csv(spec: SourceSpec) -> SourceRead:
     read.meta["encoding"] = encoding
     try:
         header = next(reader)
-        columns = find_columns(header, str(spec.path))
+        columns = find_columns(header, display_name(spec.path))
         if columns.label is None:
             check_labelled_csv(spec, header)
         read.meta["columns"] = {
@@ -406,12 +411,13 @@ def _read_csv(spec: SourceSpec) -> SourceRead:
             line = reader.line_num + 1
     except csv.Error as error:
         raise DataError(
-            f"{spec.path} line {reader.line_num}: invalid CSV: {error}",
+            f"{display_name(spec.path)} line {reader.line_num}: invalid CSV: {error}",
             hint="check the quoting near that line; the file may be truncated",
         ) from error
     if not read.rows:
         raise DataError(
-            f"{spec.path} has a header but no rows", hint="give a CSV with data"
+            f"{display_name(spec.path)} has a header but no rows",
+            hint="give a CSV with data",
         )
     return read
 
@@ -420,12 +426,10 @@ def check_labelled_csv(spec: SourceSpec, header: list[str]) -> None:
     """Raise UsageError for a CSV without a label column and without `:LABEL`."""
     if spec.label:
         return
+    shown = display_name(spec.path)
     raise UsageError(
-        f"{spec.path} has no label column (columns: {', '.join(header)})",
-        hint=(
-            f"give its class as --path {spec.path}:phishing "
-            f"or --path {spec.path}:legitimate"
-        ),
+        f"{shown} has no label column (columns: {', '.join(header)})",
+        hint=f"give its class as --path {shown}:phishing or --path {shown}:legitimate",
     )
 
 
@@ -440,8 +444,8 @@ def _check_width(path: Path, row: list[str], header: list[str], line: int) -> No
     if len(row) == len(header):
         return
     raise DataError(
-        f"{path} line {line}: row has {len(row)} fields but the header has "
-        f"{len(header)}",
+        f"{display_name(path)} line {line}: row has {len(row)} fields "
+        f"but the header has {len(header)}",
         hint="check the quoting near that line; the file may be truncated",
     )
 
@@ -454,16 +458,19 @@ def _row_label(spec: SourceSpec, fields: dict, column: str | None, line: int) ->
     try:
         label = labels.normalise_label(value)
     except ValueError as error:
-        raise DataError(f"{spec.path} line {line}: label {value!r}: {error}") from error
+        raise DataError(
+            f"{display_name(spec.path)} line {line}: label {value!r}: {error}"
+        ) from error
     if label is None:
         raise DataError(
-            f"{spec.path} line {line}: label {value!r} is not phishing or legitimate",
+            f"{display_name(spec.path)} line {line}: label {value!r} "
+            "is not phishing or legitimate",
             hint="use 1/phishing for phishing and 0/legitimate/ham for legitimate",
         )
     if spec.label and spec.label != label:
         raise DataError(
-            f"{spec.path} line {line}: label column says {label} but --path "
-            f"{spec.given} says {spec.label}",
+            f"{display_name(spec.path)} line {line}: label column says {label} "
+            f"but --path {display_name(spec.given)} says {spec.label}",
             hint="drop the :LABEL suffix to use the label column",
         )
     return label
