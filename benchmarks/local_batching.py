@@ -39,7 +39,7 @@ from cybench.models.base import ChatRequest, GenerationSettings, Reply  # noqa: 
 from cybench.models.contract import answer_schema  # noqa: E402
 from cybench.models.parse import TaskLabels, parse_reply  # noqa: E402
 
-DATA = Path(os.environ.get("CYBENCH_SHARED_DATA", REPO.parent / "shared" / "data"))
+DATA = Path(os.environ.get("CYBENCH_DATA", REPO.parent / "shared" / "data"))
 TASK = TaskLabels.of("attack", "benign")
 FEATURES = [
     "dur",

@@ -15,8 +15,8 @@ bash scripts/setup.sh
 
 CYBENCH=${CYBENCH:-.venv/bin/cybench}
 MODEL=${CYBENCH_DEMO_MODEL:-llamacpp:qwen2.5-coder-0.5b}
-UNSW_PER_CLASS=${UNSW_PER_CLASS:-3}
-EMAIL_PER_CLASS=${EMAIL_PER_CLASS:-12}
+UNSW_PER_CLASS=${UNSW_PER_CLASS:-2}
+EMAIL_PER_CLASS=${EMAIL_PER_CLASS:-10}
 MODELS=("$MODEL" baseline:random-forest baseline:logistic-regression baseline:majority)
 mkdir -p store/reports
 

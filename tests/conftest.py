@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-# Real public data sets live beside the repository, never inside it.
-SHARED_DATA = Path(
-    os.environ.get("CYBENCH_SHARED_DATA", REPO.parent / "shared" / "data")
-)
+# Real public data sets live beside the repository, never inside it. The
+# variable is the one `cybench fetch` reads to find local copies.
+SHARED_DATA = Path(os.environ.get("CYBENCH_DATA", REPO.parent / "shared" / "data"))
 
 
 @dataclass
@@ -56,7 +55,5 @@ def cli(store_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch):
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(
-            f"real data folder {SHARED_DATA} is missing; set CYBENCH_SHARED_DATA"
-        )
+        pytest.fail(f"real data folder {SHARED_DATA} is missing; set CYBENCH_DATA")
     return SHARED_DATA

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -37,18 +38,30 @@ def literal(text: str) -> str:
     return escape(printable(text))
 
 
+# Width of tables written to a file or pipe. Rich's default of 80 columns
+# wraps the comparison tables mid-word; COLUMNS still overrides this.
+PIPE_WIDTH = 160
+
+
+def _width(stream) -> int | None:
+    """Return None (Rich decides) on a terminal or with COLUMNS set, else PIPE_WIDTH."""
+    if "COLUMNS" in os.environ or stream.isatty():
+        return None
+    return PIPE_WIDTH
+
+
 @cache
 def err_console():  # -> rich.console.Console
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, emoji=False)
+    return Console(stderr=True, highlight=False, emoji=False, width=_width(sys.stderr))
 
 
 @cache
 def out_console():  # -> rich.console.Console
     from rich.console import Console
 
-    return Console(highlight=False, emoji=False)
+    return Console(highlight=False, emoji=False, width=_width(sys.stdout))
 
 
 def say(message: str, style: str | None = None) -> None:
