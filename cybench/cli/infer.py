@@ -48,10 +48,13 @@ def infer(
     ] = 8,
     rpm: Annotated[
         float | None,
-        typer.Option(min=0.001, help="Client-side limit, requests/minute."),
+        typer.Option(
+            min=0.001, help="Client-side limit, requests/minute (default: none)."
+        ),
     ] = None,
     tpm: Annotated[
-        float | None, typer.Option(min=1, help="Client-side limit, tokens/minute.")
+        float | None,
+        typer.Option(min=1, help="Client-side limit, tokens/minute (default: none)."),
     ] = None,
     timeout: Annotated[
         float, typer.Option(min=0.001, help="Per-request timeout in seconds.")

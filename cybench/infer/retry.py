@@ -62,11 +62,16 @@ async def call_with_retries(
     """Run `call` under the policy; return the reply or the final error.
 
     `before` runs ahead of every attempt, outside the timeout (rate limits).
+    `latency_s` starts once `before` returns for the first attempt: it counts
+    every attempt, backoff and later rate-limit wait, not the wait for the
+    first slot.
     """
+    if before is not None:
+        await before()
     started = time.perf_counter()
     attempt = 0
     while True:
-        if before is not None:
+        if before is not None and attempt > 0:
             await before()
         try:
             reply = await asyncio.wait_for(call(), policy.timeout)

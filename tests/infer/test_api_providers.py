@@ -399,3 +399,11 @@ def test_closed_port_error_is_connection_error_not_timeout(store, stub, prompts)
     with pytest.raises(ModelError) as raised:
         run_infer(store, config(stub, prompts, **overrides))
     assert "timed out" not in raised.value.one_line()
+
+
+def test_latency_leaves_out_rate_limit_wait(store, stub, prompts):
+    # 240 rpm gives 4 requests at once and one more every 0.25 s, so the last
+    # of 12 concurrent requests waits about 2 s for its token.
+    result = run_infer(store, config(stub, prompts, concurrency=12, rpm=240))
+    latencies = [r["latency_s"] for r in rows_of(store, result)]
+    assert max(latencies) < 1.0
