@@ -184,7 +184,8 @@ def compute_scores(
     bootstrap interval of `bootstrap` resamples seeded by `seed`; 0 disables
     intervals. `events_per_day` and `prevalence` describe the deployment the
     alert counts and precision_at_prevalence are stated for. `infer_wall_s`,
-    the infer step's wall time, adds wall_throughput_per_s. `judgments`, a
+    the infer step's wall time, gives throughput_per_s and
+    wall_throughput_per_s (None without it). `judgments`, a
     table in the JUDGMENTS layout for this run, adds judge_CRITERION means
     (1-5, with intervals) and judge_rated_rate under both policies.
     Undefined values are None, each with a warning in `warnings`.
@@ -313,22 +314,13 @@ def _operational(
     n = int(mask.sum())
     for metric, value in operational.latency_percentiles(run.latency_s[mask]).items():
         out.add(OVERALL, rows.policy, metric, value, n)
-    # throughput_per_s is responses per second of summed request latency: the
-    # rate of one request at a time, whatever concurrency the run used.
-    busy = np.nansum(run.latency_s[mask])
-    out.add(
-        OVERALL, rows.policy, "throughput_per_s", n / busy if busy > 0 else np.nan, n
-    )
-    # NOTE: when infer reused stored responses, its wall time leaves them out,
-    # so wall_throughput_per_s overstates the rate of that run.
-    if infer_wall_s:
-        out.add(
-            OVERALL,
-            rows.policy,
-            "wall_throughput_per_s",
-            len(run) / infer_wall_s,
-            len(run),
-        )
+    # Throughput is responses per second of the infer step's wall time. Summed
+    # latency would count a batch's wall time once per reply and a concurrent
+    # run's overlapping requests twice. When infer reused stored responses,
+    # its wall time leaves them out, so both rates overstate that run.
+    rate = len(run) / infer_wall_s if infer_wall_s else np.nan
+    for metric in ("throughput_per_s", "wall_throughput_per_s"):
+        out.add(OVERALL, rows.policy, metric, rate, len(run))
     out.add(
         OVERALL,
         rows.policy,

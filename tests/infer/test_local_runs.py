@@ -115,6 +115,16 @@ def test_unknown_price_gives_null_cost(store, prompts, tmp_path):
     assert costs == [None] * 12
 
 
+@pytest.mark.parametrize("model", ["llamacpp:x", "mlx:x", "baseline:x", "scripted:x"])
+def test_packaged_price_table_prices_no_local_model(model):
+    assert read_price_table().price(model) is None
+
+
+def test_local_run_cost_is_null_with_packaged_prices(store, prompts):
+    result = run(store, prompts, "scripted:coin")
+    assert result.manifest.meta["cost_usd"] is None
+
+
 def test_invalid_price_table_is_data_error(tmp_path):
     prices = tmp_path / "prices.json"
     prices.write_text('{"models": {}}')

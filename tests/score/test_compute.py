@@ -114,12 +114,27 @@ def test_operational_metrics():
         tokens_in=pa.array([100, 200, 300, 400]),
         cost_usd=pa.array([0.001, 0.001, None, 0.003], pa.float64()),
     )
-    result = compute_scores(table, bootstrap=0, events_per_day=1000, prevalence=0.1)
+    result = compute_scores(
+        table, bootstrap=0, events_per_day=1000, prevalence=0.1, infer_wall_s=8.0
+    )
     assert _value(result, "false_alerts_per_10k") == pytest.approx(10_000 / 3)
     assert _value(result, "false_alerts_per_day") == pytest.approx(1000 * 0.9 / 3)
     assert _value(result, "tokens_in_per_1k") == pytest.approx(250_000)
     assert _value(result, "cost_per_1k_usd") == pytest.approx(5 / 3)
-    assert _value(result, "throughput_per_s") == pytest.approx(0.4)
+    assert _value(result, "throughput_per_s") == pytest.approx(0.5)
+
+
+def test_batched_run_throughput_uses_wall_time():
+    # Four replies of one batch each record the batch's 2 s wall time.
+    table = _table([1, 0, 1, 0], [1, 0, 1, 0], latency_s=pa.array([2.0] * 4))
+    result = compute_scores(table, bootstrap=0, infer_wall_s=2.0)
+    assert _value(result, "throughput_per_s") == pytest.approx(2.0)
+
+
+def test_throughput_without_wall_time_is_none():
+    table = _table([1, 0, 1, 0], [1, 0, 1, 0], latency_s=pa.array([2.0] * 4))
+    result = compute_scores(table, bootstrap=0)
+    assert _value(result, "throughput_per_s") is None
 
 
 # -- degenerate inputs: defined values, a warning, no crash --------------------
