@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -80,6 +81,7 @@ def fetch(
     if pairs and source is None:
         source = "path"
     labels = [label for _, label in pairs]
+    began = datetime.now(UTC)
     with ctrl_c_from_queries():
         manifest = ensure_fetch(
             store,
@@ -95,14 +97,21 @@ def fetch(
     if wants_json(ctx, json_output):
         print_json(manifest.model_dump(mode="json"))
         return
-    report_fetch(manifest)
+    # An artifact written before this command began was found, not written.
+    report_fetch(manifest, reused=manifest.created_at < began)
 
 
-def report_fetch(manifest) -> None:  # manifest: cybench.store.Manifest
+def report_fetch(manifest, reused: bool = False) -> None:
+    """Print what fetch stored (or reused) and its licence to stderr, its key to stdout.
+
+    `manifest` is a `cybench.store.Manifest`.
+    """
     meta = manifest.meta
     files = meta.get("files", [])
     partition = f", partition {meta['partition']}" if meta.get("partition") else ""
-    verb = "would store" if meta.get("dry_run") else "stored"
+    verb = "reused" if reused else "stored"
+    if meta.get("dry_run"):
+        verb = "would store"
     say(
         f"{verb} {meta.get('title', manifest.params.get('dataset'))}: "
         f"{manifest.rows:,} raw rows from {len(files)} file(s){partition}"

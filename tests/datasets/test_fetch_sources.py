@@ -165,6 +165,14 @@ def test_refetch_returns_same_key(cli, store_dir, tmp_path):
     assert len(list(store_dir.glob("artifacts/raw/*.json"))) == 1
 
 
+def test_refetch_says_reused(cli, tmp_path):
+    path = small_partition(tmp_path / "data")
+    first = cli("fetch", "unsw", "--path", path)
+    second = cli("fetch", "unsw", "--path", path)
+    assert first.stderr.startswith("stored ")
+    assert second.stderr.startswith("reused ")
+
+
 def test_changed_file_gives_new_key(cli, tmp_path):
     path = small_partition(tmp_path / "data")
     first = cli("fetch", "unsw", "--path", path).stdout.strip()
