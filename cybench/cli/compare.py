@@ -110,7 +110,7 @@ def _print_rich(rows, primary: str) -> None:
 
     table = Table(
         title=f"best by {primary} (policy all); differences: this run minus the best",
-        caption="* best value. p: McNemar exact test vs the best run, Holm-adjusted.",
+        caption="▲ best value. p: McNemar exact test vs the best run, Holm-adjusted.",
     )
     for column in (
         "model",
@@ -151,7 +151,7 @@ def _mark(row, metric: str, best: set[str], *, interval: bool = False) -> str:
     text = f"{value:.3f}"
     if interval and row.get(f"{metric}_ci_low") is not None:
         text += f" [{row[f'{metric}_ci_low']:.3f}, {row[f'{metric}_ci_high']:.3f}]"
-    return f"[bold]{text}*[/bold]" if metric in best else text
+    return f"[bold]{text}▲[/bold]" if metric in best else text
 
 
 def _diff(row, name: str) -> str:

@@ -162,7 +162,7 @@ def compare_runs(
         )
         for i in range(len(names))
     ]
-    _mark_best(rows)
+    _mark_best(rows, [not np.any(a.y_pred == 1) for a in aligned])
 
     others = [i for i in range(len(names)) if i != best]
     for i in others:
@@ -186,15 +186,25 @@ def _metric_row(
     return row
 
 
-def _mark_best(rows: list[dict[str, Any]]) -> None:
+# A run with no positive prediction has FPR 0 by construction; it is not best there.
+NEEDS_ALERTS = ("fpr",)
+
+
+def _mark_best(rows: list[dict[str, Any]], silent: Sequence[bool]) -> None:
+    """Fill `best_metrics`; `silent[i]` is True when run i never predicted positive."""
     for row in rows:
         row["best_metrics"] = []
     for metric, higher in COLUMNS.items():
-        values = [r[metric] for r in rows if r[metric] is not None]
+        ranked = [
+            r
+            for r, quiet in zip(rows, silent, strict=True)
+            if not (quiet and metric in NEEDS_ALERTS)
+        ]
+        values = [r[metric] for r in ranked if r[metric] is not None]
         if not values:
             continue
         target = max(values) if higher else min(values)
-        for row in rows:
+        for row in ranked:
             if row[metric] == target:
                 row["best_metrics"].append(metric)
 

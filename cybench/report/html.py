@@ -26,6 +26,8 @@ from cybench.report.tables import (
 )
 
 CONFUSION_METRICS = ("tn", "fp", "fn", "tp")
+# Fewest plotted runs for each trade-off chart to be drawn.
+MIN_POINTS = {"latency": 1, "cost": 2}
 
 
 def _stylesheet() -> str:
@@ -95,7 +97,7 @@ def _cell_text(table: Table, row_index: int, column_index: int) -> tuple[str, st
     """Return a cell's value and its interval (empty when it has none) as text."""
     column = table.columns[column_index]
     cell = table.rows[row_index].cells[column_index]
-    text = format_cell(column, cell.value)
+    text = format_cell(column, cell.value) + cell.footnote
     if cell.ci_low is None or cell.ci_high is None:
         return text, ""
     low = format_value(cell.ci_low, column.digits)
@@ -178,6 +180,8 @@ def _tradeoff_charts(data: ReportData, policy: str) -> dict[str, str]:
         ("cost", "cost_per_1k_usd", "cost per 1,000 events (USD)", False),
     )
     for name, metric, label, log in specs:
+        # Unknown costs are None and left out; a cost axis needs two known costs
+        # to say anything, so with fewer the report prints a note instead.
         points = []
         for run in data.runs:
             f1 = run.metric("f1", policy)
@@ -185,7 +189,7 @@ def _tradeoff_charts(data: ReportData, policy: str) -> dict[str, str]:
             if f1 is None or f1.value is None or x is None or (log and x <= 0):
                 continue
             points.append(svg.Point(run.label, x, f1.value, f1.ci_low, f1.ci_high))
-        if not points:
+        if len(points) < MIN_POINTS[name]:
             continue
         low, high = svg.nice_range([p.x for p in points], log=log)
         charts[name] = svg.scatter_chart(

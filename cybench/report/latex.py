@@ -27,6 +27,7 @@ _SPECIAL = {
     ">": r"\textgreater{}",
     "|": r"\textbar{}",
     '"': r"\textquotedbl{}",
+    "\u2020": r"\dag{}",
 }
 # Characters past Latin Extended-B have no glyph in pdflatex's default T1 fonts.
 LAST_PRINTABLE = 0x024F
@@ -120,7 +121,7 @@ def _render_row(table: Table, row) -> list[str]:
     intervals = [""]
     for column, cell in zip(table.columns, row.cells, strict=True):
         text = escape_latex(format_cell(column, cell.value))
-        values.append(_value_cell(text, cell.best))
+        values.append(_value_cell(text, cell.best) + escape_latex(cell.footnote))
         if cell.ci_low is None or cell.ci_high is None:
             intervals.append("")
             continue

@@ -27,6 +27,7 @@ def _cell(table: Table, row, index: int) -> str:
     text = format_cell(column, cell.value)
     if cell.best:
         text = f"**{text}**"
+    text += cell.footnote
     if cell.ci_low is not None and cell.ci_high is not None:
         low = format_value(cell.ci_low, column.digits)
         high = format_value(cell.ci_high, column.digits)

@@ -80,6 +80,17 @@ class Run:
             return self.model
         return f"{self.model} ({self.template})"
 
+    @property
+    def template_label(self) -> str:
+        """Template shown in run lists: "—" for a baseline, which reads no prompt."""
+        if self.is_baseline or not self.template:
+            return "—"
+        return self.template
+
+    @property
+    def is_baseline(self) -> bool:
+        return self.model.startswith(BASELINE_PREFIX)
+
     def metric(
         self, name: str, policy: str = "all", slice_name: str = OVERALL
     ) -> MetricValue | None:

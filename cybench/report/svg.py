@@ -33,6 +33,13 @@ MARGIN_RIGHT = 16
 MARGIN_TOP = 34
 MARGIN_BOTTOM = 46
 LEGEND_ROW = 14
+# Bar charts: plot width right of the group labels, and the label column's
+# bounds. A label longer than LABEL_CHARS is cut with "…" and carries its
+# full text in an SVG <title>.
+BAR_PLOT_WIDTH = 370
+LABEL_CHARS = 60
+CHAR_WIDTH = 5.6  # approximate advance of a 10px sans-serif character
+MIN_LABEL_WIDTH = 150
 
 
 def colour(index: int) -> str:
@@ -156,8 +163,18 @@ class _Frame:
 
 def _tick_label(value: float, log: bool) -> str:
     if log:
-        return f"{value:g}"
+        return _plain(value)
     return _num(value)
+
+
+def _plain(value: float) -> str:
+    """Write a power-of-ten tick as a plain decimal (0.00001, never 1e-05)."""
+    if value == 0 or not math.isfinite(value):
+        return f"{value:g}"
+    if abs(value) >= 1:
+        return f"{value:,.0f}"
+    digits = -math.floor(math.log10(abs(value)))
+    return f"{value:.{digits}f}"
 
 
 def _open(title: str, width: int, height: int, kind: str) -> str:
@@ -259,12 +276,13 @@ def bar_chart(
     bar = 10
     gap = 8
     group_height = bar * max(len(series), 1) + gap
-    label_width = 150
-    width = WIDTH + 80
-    height = MARGIN_TOP + group_height * max(len(groups), 1) + MARGIN_BOTTOM
+    label_width = _label_width(groups)
+    width = label_width + BAR_PLOT_WIDTH
+    bottom = MARGIN_TOP + group_height * max(len(groups), 1)
+    legend_top = bottom + MARGIN_BOTTOM
+    height = legend_top + LEGEND_ROW * len(series) + 4
     left, right = label_width, width - MARGIN_RIGHT - 40
     parts = [_open(title, width, height, "bar")]
-    bottom = height - MARGIN_BOTTOM
     for step in range(5):
         tick = maximum * step / 4
         x = left + step / 4 * (right - left)
@@ -277,7 +295,8 @@ def bar_chart(
         top = MARGIN_TOP + g * group_height
         parts.append(
             f'<text x="{left - 6}" y="{top + group_height / 2:.1f}" text-anchor="end" '
-            f'font-size="10">{_text(_clip(group, 26))}</text>'
+            f'font-size="10">{_text(_clip(group, LABEL_CHARS))}'
+            f"<title>{_text(group)}</title></text>"
         )
         for s, (name, values) in enumerate(series):
             value = values[g]
@@ -297,10 +316,10 @@ def bar_chart(
                 f'font-size="9">{value:.2f}</text>'
             )
     parts.append(
-        f'<text x="{(left + right) / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+        f'<text x="{(left + right) / 2:.1f}" y="{bottom + 30}" text-anchor="middle" '
         f'font-size="11">{_text(value_label)}</text>'
     )
-    parts.extend(_legend([name for name, _ in series], 8, height - 30 + 4))
+    parts.extend(_legend([name for name, _ in series], 8, legend_top + 4))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -356,6 +375,12 @@ def _shade(rate: float, full: str) -> str:
     r, g, b = (int(full[i : i + 2], 16) for i in (1, 3, 5))
     mix = [round(255 + (channel - 255) * rate) for channel in (r, g, b)]
     return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+def _label_width(groups: Sequence[str]) -> int:
+    """Return the pixels the group labels need, so they are not cut early."""
+    longest = max((len(_clip(g, LABEL_CHARS)) for g in groups), default=0)
+    return max(MIN_LABEL_WIDTH, math.ceil(longest * CHAR_WIDTH) + 12)
 
 
 def _clip(text: str, limit: int) -> str:

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from cybench.report.model import CATEGORY_PREFIX, ReportData, Run
 
 SIGNIFICANCE_LEVELS = ((0.01, "**"), (0.05, "*"))
+NO_ALERTS_MARK = "†"
+NO_ALERTS_NOTE = (
+    f"{NO_ALERTS_MARK} The run made no positive prediction (it never raised an "
+    "alert), so its FPR and false alerts are 0 by construction and are not "
+    "marked best."
+)
 
 
 @dataclass(frozen=True)
@@ -26,20 +32,29 @@ class Column:
     unit: str = ""
     policy: str | None = None  # read under this policy whatever the table's is
     p_value: bool = False  # printed as "<0.0001" below the smallest shown value
+    # Low is best only among runs that raised alerts: a run with no positive
+    # prediction has FPR 0 by construction, so it is not marked best here.
+    needs_alerts: bool = False
 
 
 QUALITY_COLUMNS = (
     Column("f1", "F1"),
     Column("precision", "Precision"),
     Column("recall", "Recall"),
-    Column("fpr", "FPR", higher_is_better=False),
+    Column("fpr", "FPR", higher_is_better=False, needs_alerts=True),
     Column("mcc", "MCC"),
     Column("roc_auc", "ROC-AUC"),
     Column("pr_auc", "PR-AUC"),
     Column("parse_rate", "Parse rate", with_ci=False, policy="all"),
 )
 ALERT_COLUMNS = (
-    Column("false_alerts_per_10k", "False alerts / 10k benign", False, 1),
+    Column(
+        "false_alerts_per_10k",
+        "False alerts / 10k benign",
+        False,
+        1,
+        needs_alerts=True,
+    ),
     Column("recall_at_fpr_1pct", "Recall at 1% FPR"),
     Column("recall_at_fpr_0_1pct", "Recall at 0.1% FPR"),
     Column("ece", "ECE", False),
@@ -49,8 +64,8 @@ OPERATIONS_COLUMNS = (
     Column("latency_p50_s", "Latency p50", False, 3, False, "s"),
     Column("latency_p95_s", "Latency p95", False, 3, False, "s"),
     Column("throughput_per_s", "Throughput", True, 2, False, "/s"),
-    Column("tokens_in_per_1k", "Tokens in / 1k", None, 0, False),
-    Column("tokens_out_per_1k", "Tokens out / 1k", None, 0, False),
+    Column("tokens_in_per_1k", "Tokens in per 1,000 events", None, 0, False),
+    Column("tokens_out_per_1k", "Tokens out per 1,000 events", None, 0, False),
     Column("cost_per_1k_usd", "Cost / 1k events", False, 4, False, "USD"),
     Column("parse_rate", "Parse rate", True, 3, False, policy="all"),
     Column("refusal_rate", "Refusal rate", False, 3, False, policy="all"),
@@ -65,6 +80,7 @@ class Cell:
     ci_low: float | None = None
     ci_high: float | None = None
     best: bool = False
+    footnote: str = ""  # a mark such as NO_ALERTS_MARK, printed after the value
 
 
 @dataclass
@@ -110,19 +126,43 @@ def _mark_best_in_rows(rows: list[Row], higher_is_better: bool = True) -> None:
             )
 
 
-def _mark_best(rows: list[Row], columns: list[Column]) -> None:
+def raised_no_alert(run: Run | None, policy: str) -> bool:
+    """Return True when the run's scores show no positive prediction (tp + fp = 0)."""
+    if run is None:
+        return False
+    tp, fp = run.value("tp", policy), run.value("fp", policy)
+    return tp is not None and fp is not None and tp + fp == 0
+
+
+def _mark_best(
+    rows: list[Row], columns: list[Column], policy: str = "all"
+) -> list[str]:
+    """Mark each column's best cell; return notes for the footnote marks set."""
+    silent = [raised_no_alert(r.run, policy) for r in rows]
+    flagged = False
     for index, column in enumerate(columns):
         if column.higher_is_better is None:
             continue
-        values = [r.cells[index].value for r in rows if _finite(r.cells[index].value)]
+        ranked = [
+            row
+            for row, quiet in zip(rows, silent, strict=True)
+            if not (column.needs_alerts and quiet)
+        ]
+        if column.needs_alerts:
+            for row, quiet in zip(rows, silent, strict=True):
+                if quiet and _finite(row.cells[index].value):
+                    row.cells[index].footnote = NO_ALERTS_MARK
+                    flagged = True
+        values = [r.cells[index].value for r in ranked if _finite(r.cells[index].value)]
         if len(values) < 2:
             continue
         best = max(values) if column.higher_is_better else min(values)
-        for row in rows:
+        for row in ranked:
             cell = row.cells[index]
             cell.best = _finite(cell.value) and math.isclose(
                 cell.value, best, rel_tol=1e-12, abs_tol=1e-12
             )
+    return [NO_ALERTS_NOTE] if flagged else []
 
 
 def significance_mark(p_adjusted: float | None) -> str:
@@ -179,6 +219,16 @@ def significance_note(test: str, correction: str, reference: str) -> str:
     )
 
 
+def prevalence_note(prevalence: float | None) -> str:
+    """Return the sentence that sets PR-AUC against the positive-class prevalence."""
+    if prevalence is None:
+        return "PR-AUC of a random ranking equals the prevalence (unknown here)."
+    return (
+        "PR-AUC of a random ranking equals the prevalence of the positive class, "
+        f"here {prevalence:.2f}."
+    )
+
+
 def policy_note(policy: str) -> str:
     if policy == "all":
         return (
@@ -191,11 +241,13 @@ def quality_table(data: ReportData, policy: str = "all") -> Table:
     """Build the detection quality table: one row per run, intervals included."""
     columns = list(QUALITY_COLUMNS)
     rows = _rows(data, columns, policy, "overall")
-    _mark_best(rows, columns)
+    flags = _mark_best(rows, columns, policy)
     table = Table("Detection quality", columns, rows, [policy_note(policy)], policy)
     table.notes.append(
         "Bold: best value in the column. Brackets: 95% bootstrap interval."
     )
+    table.notes.append(prevalence_note(data.prevalence))
+    table.notes.extend(flags)
     _add_significance(data, rows, table)
     return table
 
@@ -204,19 +256,19 @@ def alert_table(data: ReportData, policy: str = "all") -> Table:
     """Build the alert-load and calibration table: what a SOC would live with."""
     columns = list(ALERT_COLUMNS)
     rows = _rows(data, columns, policy, "overall")
-    _mark_best(rows, columns)
+    flags = _mark_best(rows, columns, policy)
     note = (
         "False alerts per 10,000 benign events = FPR x 10,000. Recall at a fixed "
         "FPR is read off the ROC curve of the stated confidences."
     )
-    return Table("Alert load and calibration", columns, rows, [note], policy)
+    return Table("Alert load and calibration", columns, rows, [note, *flags], policy)
 
 
 def operations_table(data: ReportData, policy: str = "all") -> Table:
     """Build the cost, speed and reliability table (no intervals)."""
     columns = list(OPERATIONS_COLUMNS)
     rows = _rows(data, columns, policy, "overall")
-    _mark_best(rows, columns)
+    _mark_best(rows, columns, policy)
     note = (
         "Latency per request, retries included; throughput = requests / summed "
         "latency; tokens and cost are means per 1,000 events, n/a where unknown."

@@ -34,8 +34,14 @@ def test_compare_prints_table_with_best_marked(cli, store):
     result = cli("compare", _short(a), _short(b), "--bootstrap", "100")
     assert result.exit_code == 0, result.stderr
     assert "scripted:a" in result.stdout
-    assert "*" in result.stdout
+    assert "▲" in result.stdout
     assert len(store.manifests("comparison")) == 1
+
+
+def test_compare_table_leaves_asterisk_to_significance(cli, store):
+    a, b = _two_runs(store)
+    result = cli("compare", _short(a), _short(b), "--bootstrap", "100")
+    assert "*" not in result.stdout
 
 
 def test_compare_json_rows(cli, store):

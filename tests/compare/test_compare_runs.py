@@ -72,3 +72,32 @@ def test_lower_is_better_metric_picks_minimum():
     ]
     assert pick_best(headlines, "fpr") == 1
     assert pick_best(headlines, "f1") == 0
+
+
+def _never_alerts(table):
+    """Return `table` with every parsed reply predicting the negative class."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    y_pred = table.column("y_pred")
+    negative = pc.if_else(pc.is_null(y_pred), y_pred, pa.scalar(0, y_pred.type))
+    index = table.schema.get_field_index("y_pred")
+    return table.set_column(index, "y_pred", negative)
+
+
+def test_run_without_alerts_is_not_best_on_fpr():
+    silent = _never_alerts(responses_table(200, seed=4, unparsed=0.0))
+    noisy = responses_table(200, seed=4, accuracy=0.8)
+    out = compare_runs(
+        [silent, noisy], ["quiet", "noisy"], [_headline(silent), _headline(noisy)]
+    )
+    assert "fpr" not in out.rows[0]["best_metrics"]
+
+
+def test_alerting_run_is_best_on_fpr_beside_a_silent_one():
+    silent = _never_alerts(responses_table(200, seed=4, unparsed=0.0))
+    noisy = responses_table(200, seed=4, accuracy=0.8)
+    out = compare_runs(
+        [silent, noisy], ["quiet", "noisy"], [_headline(silent), _headline(noisy)]
+    )
+    assert "fpr" in out.rows[1]["best_metrics"]
