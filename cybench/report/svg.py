@@ -40,6 +40,7 @@ BAR_PLOT_WIDTH = 370
 LABEL_CHARS = 60
 CHAR_WIDTH = 5.6  # approximate advance of a 10px sans-serif character
 MIN_LABEL_WIDTH = 150
+TITLE_CHAR_WIDTH = 8.0  # approximate advance of a 13px bold character
 
 
 def colour(index: int) -> str:
@@ -140,7 +141,7 @@ class _Frame:
                 f'<line x1="{x:.1f}" y1="{self.top}" x2="{x:.1f}" y2="{self.bottom}" '
                 f'stroke="#e5e5e5"/>'
                 f'<text x="{x:.1f}" y="{self.bottom + 14}" text-anchor="middle" '
-                f'font-size="10">{_text(_tick_label(tick, self.x.log))}</text>'
+                f'font-size="10">{_text(_tick_label(tick, self.x))}</text>'
             )
         for tick in self.y.tick_values():
             y = self.py(tick)
@@ -148,7 +149,7 @@ class _Frame:
                 f'<line x1="{self.left}" y1="{y:.1f}" x2="{self.right}" y2="{y:.1f}" '
                 f'stroke="#e5e5e5"/>'
                 f'<text x="{self.left - 6}" y="{y + 3:.1f}" text-anchor="end" '
-                f'font-size="10">{_text(_tick_label(tick, self.y.log))}</text>'
+                f'font-size="10">{_text(_tick_label(tick, self.y))}</text>'
             )
         middle_x = (self.left + self.right) / 2
         middle_y = (self.top + self.bottom) / 2
@@ -161,10 +162,18 @@ class _Frame:
         return parts
 
 
-def _tick_label(value: float, log: bool) -> str:
-    if log:
+def _tick_label(value: float, axis: Axis) -> str:
+    """Write a tick as a plain decimal with enough digits to tell ticks apart."""
+    if axis.log:
         return _plain(value)
-    return _num(value)
+    ticks = axis.tick_values()
+    step = min(
+        (abs(b - a) for a, b in zip(ticks, ticks[1:], strict=False) if b != a),
+        default=1.0,
+    )
+    digits = max(2, math.ceil(-math.log10(step)) + 1) if step < 1 else 2
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _plain(value: float) -> str:
@@ -178,13 +187,15 @@ def _plain(value: float) -> str:
 
 
 def _open(title: str, width: int, height: int, kind: str) -> str:
+    """Open an SVG whose heading is cut with "…" to its width; <title> stays whole."""
+    heading = _clip(title, max(8, int(width / TITLE_CHAR_WIDTH)))
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-{kind}" '
         f'role="img" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" font-family="sans-serif">'
         f"<title>{_text(title)}</title>"
         f'<text x="{width / 2:.1f}" y="18" text-anchor="middle" font-size="13" '
-        f'font-weight="bold">{_text(title)}</text>'
+        f'font-weight="bold">{_text(heading)}</text>'
     )
 
 

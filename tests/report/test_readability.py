@@ -120,7 +120,34 @@ def test_latency_ticks_use_plain_decimals():
 
 
 def test_log_tick_label_of_ten_microseconds():
-    assert svg._tick_label(1e-05, log=True) == "0.00001"
+    assert svg._tick_label(1e-05, svg.Axis("s", 1e-06, 1.0, log=True)) == "0.00001"
+
+
+def _x_ticks(chart):
+    root = ET.fromstring(chart)
+    return [
+        e.text
+        for e in root.iter()
+        if e.tag.endswith("text")
+        and e.get("text-anchor") == "middle"
+        and e.get("font-size") == "10"
+    ]
+
+
+def test_cost_ticks_are_distinct():
+    runs = [_run(NAMES[0], cost=0.01), _run(NAMES[1], cost=0.02)]
+    ticks = _x_ticks(build_charts(_data(runs))["cost"])
+    assert len(set(ticks)) == len(ticks)
+
+
+def test_confusion_heading_clipped_to_its_box():
+    chart = svg.confusion_matrix("m" * 80, 1, 2, 3, 4, ("benign", "attack"))
+    assert ">" + "m" * 80 + "</text>" not in chart
+
+
+def test_confusion_title_keeps_full_name():
+    chart = svg.confusion_matrix("m" * 80, 1, 2, 3, 4, ("benign", "attack"))
+    assert "<title>" + "m" * 80 + "</title>" in chart
 
 
 def test_parse_chart_keeps_long_model_name_whole():
