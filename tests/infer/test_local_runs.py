@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 
@@ -11,6 +12,7 @@ from cybench.errors import DataError, UsageError
 from cybench.infer import RunConfig, run_infer
 from cybench.infer.limits import TokenBucket
 from cybench.infer.pricing import read_price_table
+from cybench.infer.progress import PlainProgress, RunStats
 
 
 def run(store, prompts, model: str, **overrides):
@@ -173,3 +175,23 @@ def test_token_bucket_admits_oversized_request():
     waited, tokens = asyncio.run(take())
     assert waited == 0.0
     assert tokens < 0
+
+
+def test_non_tty_stderr_gets_plain_progress(store, prompts, capsys):
+    config = RunConfig(model="scripted:coin", prep=prompts.key, progress=True)
+    run_infer(store, config)
+    lines = capsys.readouterr().err.splitlines()
+    last = [line for line in lines if line.startswith("infer scripted:coin: ")][-1]
+    assert "12/12" in last
+    assert "eta " in last
+    assert "retries 0" in last
+
+
+def test_plain_progress_repeats_every_interval(capsys):
+    stats = RunStats(total=10, done=3)
+    plain = PlainProgress(stats, "infer x", interval_s=0.01)
+    plain.start()
+    while capsys.readouterr().err.count("infer x: 3/10") < 2:
+        time.sleep(0.01)
+    plain.stop()
+    assert "infer x: 3/10" in capsys.readouterr().err
