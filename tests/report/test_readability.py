@@ -1,7 +1,10 @@
 """Chart sizing, labels and table notes that a first-time reader relies on."""
 
 import re
+import subprocess
 import xml.etree.ElementTree as ET
+
+import pytest
 
 from cybench.report import svg
 from cybench.report.html import build_charts, render_html
@@ -14,6 +17,7 @@ from cybench.report.tables import (
     alert_table,
     quality_table,
 )
+from tests.report.tools import require_program
 
 NAMES = (
     "llamacpp:qwen2.5-coder-0.5b-instruct-q4_k_m",
@@ -248,3 +252,18 @@ def test_latex_sets_footnote_mark_as_dagger():
 
 def test_markdown_shows_footnote_mark():
     assert "0.000†" in render_markdown(_silent_and_noisy())
+
+
+@pytest.mark.tex
+def test_footnote_mark_compiles_with_pdflatex(tmp_path):
+    pdflatex = require_program("pdflatex")
+    source = tmp_path / "report.tex"
+    source.write_text(render_latex(_silent_and_noisy(), standalone=True))
+    done = subprocess.run(
+        [pdflatex, "-interaction=nonstopmode", "-halt-on-error", source.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:]
