@@ -270,8 +270,9 @@ def operations_table(data: ReportData, policy: str = "all") -> Table:
     rows = _rows(data, columns, policy, "overall")
     _mark_best(rows, columns, policy)
     note = (
-        "Latency per request, retries included; throughput = requests / summed "
-        "latency; tokens and cost are means per 1,000 events, n/a where unknown."
+        "Latency per request, retries included (a batched local model's reply "
+        "waits for its whole batch); throughput = requests per second of the infer "
+        "step's wall time; tokens and cost are per 1,000 events, n/a where unknown."
     )
     return Table("Cost, speed and parse reliability", columns, rows, [note])
 
