@@ -9,9 +9,15 @@ from typing import Annotated
 
 import typer
 
-from cybench.cli.output import TABLE_FORMATS, print_json, print_rows, say, warn
+from cybench.cli.output import (
+    TABLE_FORMATS,
+    check_format,
+    print_json,
+    print_rows,
+    say,
+    warn,
+)
 from cybench.cli.state import JsonFlag, state, wants_json
-from cybench.errors import UsageError
 
 # `--path FILE:LABEL`: the label is letters, digits, `_` or `-` after the last colon.
 LABEL_SUFFIX = re.compile(r"^(?P<path>.+):(?P<label>[A-Za-z][A-Za-z0-9_-]*)$")
@@ -134,12 +140,7 @@ def datasets(
     """List the known datasets, their licence and citation, and what is fetched."""
     from cybench.datasets.catalog import dataset_rows
 
-    fmt = "json" if wants_json(ctx, json_output) else fmt
-    if fmt not in TABLE_FORMATS:
-        raise UsageError(
-            f"invalid --format value {fmt!r}",
-            hint=f"use --format {' or '.join(TABLE_FORMATS)}",
-        )
+    fmt = "json" if wants_json(ctx, json_output) else check_format(fmt)
     columns, rows = dataset_rows(state(ctx).store(), short_keys=fmt == "table")
     if fmt != "table":
         print_rows(columns, rows, fmt)

@@ -26,6 +26,17 @@ TABLE_FORMATS = ("table", "csv", "json")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
+def check_format(fmt: str, allowed: Sequence[str] = TABLE_FORMATS) -> str:
+    """Return `fmt` if it is one of `allowed`; raise UsageError naming it otherwise."""
+    from cybench.errors import UsageError
+
+    if fmt not in allowed:
+        raise UsageError(
+            f"invalid --format value {fmt!r}", hint=f"use one of {', '.join(allowed)}"
+        )
+    return fmt
+
+
 def printable(text: str) -> str:
     """Return `text` with terminal control characters shown as `\\xNN` escapes."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)

@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from cybench.cli.output import TABLE_FORMATS, print_json, print_rows, say
+from cybench.cli.output import (
+    TABLE_FORMATS,
+    check_format,
+    print_json,
+    print_rows,
+    say,
+)
 from cybench.cli.state import JsonFlag, state, wants_json
 from cybench.errors import CybenchError, StoreError, UsageError
 
@@ -26,14 +32,6 @@ FormatOption = Annotated[
 ]
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
-    if fmt not in allowed:
-        raise UsageError(
-            f"unknown format {fmt!r}", hint=f"use one of {', '.join(allowed)}"
-        )
-    return fmt
-
-
 @app.command("ls")
 def ls(
     ctx: typer.Context,
@@ -45,7 +43,7 @@ def ls(
     json_output: JsonFlag = False,
 ) -> None:
     """List artifacts, oldest first: key, kind, step, rows, creation time."""
-    fmt = "json" if wants_json(ctx, json_output) else _check_format(fmt, TABLE_FORMATS)
+    fmt = "json" if wants_json(ctx, json_output) else check_format(fmt, TABLE_FORMATS)
     if kind is not None and kind not in KINDS:
         raise UsageError(
             f"unknown artifact kind {kind!r}", hint=f"use one of {', '.join(KINDS)}"
@@ -111,7 +109,7 @@ def sql(
 
     from cybench.store.query import lock_down
 
-    fmt = "json" if wants_json(ctx, json_output) else _check_format(fmt, TABLE_FORMATS)
+    fmt = "json" if wants_json(ctx, json_output) else check_format(fmt, TABLE_FORMATS)
     if not query.strip():
         raise UsageError(
             "empty SQL query", hint='pass a query, e.g. "SELECT * FROM artifacts"'
@@ -219,7 +217,7 @@ def export(
     from cybench.store.maintenance import EXPORT_FORMATS
     from cybench.store.maintenance import export as run_export
 
-    _check_format(fmt, EXPORT_FORMATS)
+    check_format(fmt, EXPORT_FORMATS)
     if output is not None and output.is_dir():
         raise CybenchError(f"--output {output} is a folder", hint="give a file path")
     store = state(ctx).store()
