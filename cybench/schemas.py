@@ -5,7 +5,7 @@ change the version whenever a column is added, removed or changes meaning.
 Steps may add columns beyond these; readers rely only on the ones listed.
 
 Label convention: `y` is 1 for the positive class (attack, phishing) and 0 for
-the negative class (benign, legitimate); `label` is the class name as text.
+the negative class (benign, legitimate). `label` is the class name as text.
 """
 
 from __future__ import annotations

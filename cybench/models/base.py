@@ -54,7 +54,7 @@ class ChatRequest(BaseModel):
 
 
 class Reply(BaseModel):
-    """What a provider returns for one request (before parsing)."""
+    """A provider's reply to one request, before parsing."""
 
     text: str | None
     finish_reason: str = "stop"
@@ -70,8 +70,8 @@ class ProviderRequestError(Exception):
     """One request failed; the orchestrator retries it or stores an error row.
 
     `error_class` names the failure in the stored row (`RateLimitError`,
-    `ContentFilterError`, ...). `retryable` says whether a new attempt may
-    succeed; `retry_after` is the server's requested wait in seconds, if any.
+    `ContentFilterError`, ...). `retryable` is True when a new attempt may
+    succeed, and `retry_after` is the server's requested wait in seconds, if any.
     The message is one line and must not contain a secret.
     """
 
@@ -95,7 +95,7 @@ class ProviderRequestError(Exception):
 
 
 class Provider(ABC):
-    """A model backend: resolve the model once, then answer requests."""
+    """A model backend that resolves its model once, then generates replies."""
 
     prefix: ClassVar[str]
     local: ClassVar[bool] = True
@@ -129,11 +129,11 @@ class Provider(ABC):
         return None
 
     def generate(self, requests: Sequence[ChatRequest]) -> list[Reply]:
-        """Answer a batch of requests in order; local providers override this."""
+        """Generate replies to a batch of requests, in order (local providers)."""
         raise NotImplementedError
 
     async def agenerate(self, request: ChatRequest) -> Reply:
-        """Answer one request; API providers override this."""
+        """Generate the reply to one request (API providers)."""
         raise NotImplementedError
 
     async def aclose(self) -> None:

@@ -2,7 +2,7 @@
 
 An artifact key is `sha256:` followed by the hex SHA-256 of the canonical JSON
 of `{"step", "kind", "schema_version", "params", "inputs"}`. Canonical JSON has
-sorted keys, compact separators, UTF-8 and no NaN or infinity; a value that is
+sorted keys, compact separators, UTF-8 and no NaN or infinity. A value that is
 not plain JSON (a set, a date, an object) is rejected, never `repr()`-ed.
 """
 

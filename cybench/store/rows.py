@@ -1,8 +1,9 @@
 """Row-level tables: step outputs produced one row at a time.
 
-A row table is a folder of immutable Parquet batches, each named by the digest
-of its own bytes and published atomically, so a killed writer loses at most the
-batch it was writing and two writers never touch the same file. Every row has
+A row table is a folder of immutable Parquet batches. Each batch is named by
+the digest of its own bytes and published atomically, so a killed writer loses
+at most the batch it was writing and two writers never touch the same file.
+Every row has
 a `row_key` (the digest of the fields that determine it) and a `written_at`
 timestamp. Readers see the latest row per key; a key written twice, by a retry
 or by two processes at once, still reads back as one row.

@@ -2,8 +2,8 @@
 
 Identity rule: an artifact's key is `sha256:` + the SHA-256 of the canonical
 JSON of its step, kind, schema version, parameters and input keys (see
-`cybench.store.keys`). The same inputs give the same key, so a step asks
-`store.find(key)` before doing any work.
+`cybench.store.keys`). The same inputs give the same key, so a step calls
+`store.lookup(...)` before doing any work and reuses what it returns.
 
 Layout under the store root:
 
