@@ -22,6 +22,7 @@ from cybench.store.rows import parquet_source
 if TYPE_CHECKING:
     import duckdb
 
+    from cybench.store.manifest import Manifest
     from cybench.store.store import Store
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -33,10 +34,9 @@ ARTIFACT_COLUMNS = (
 )
 
 
-def _artifacts_view(con: duckdb.DuckDBPyConnection, store: Store) -> None:
+def _artifacts_view(con: duckdb.DuckDBPyConnection, manifests: list[Manifest]) -> None:
     import pyarrow as pa
 
-    manifests = store.manifests()
     con.execute(f"CREATE TABLE artifacts ({ARTIFACT_COLUMNS})")
     if not manifests:
         return
@@ -80,10 +80,11 @@ def connect(store: Store) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect()
-    _artifacts_view(con, store)
+    manifests = store.manifests()
+    _artifacts_view(con, manifests)
 
     by_kind: dict[str, list[str]] = {}
-    for m in store.manifests():
+    for m in manifests:
         path = store.parquet_path(m)
         if path.exists():
             by_kind.setdefault(m.kind, []).append(str(path))
